@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BaremeConfig(AppConfig):
+    name = "bareme"
+    verbose_name = "Barèmes"

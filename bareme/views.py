@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def simulateur(request):
+    return render(request, "bareme/simulateur.html", {"title": "Simulateur", "espace_courant": "simulateur"})

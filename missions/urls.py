@@ -1,0 +1,9 @@
+from django.urls import path
+
+from missions import views
+
+app_name = "missions"
+
+urlpatterns = [
+    path("", views.mes_deplacements, name="mes_deplacements"),
+]

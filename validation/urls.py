@@ -1,0 +1,10 @@
+from django.urls import path
+
+from validation import views
+
+app_name = "validation"
+
+urlpatterns = [
+    path("a-valider/", views.a_valider, name="a_valider"),
+    path("gestion/", views.gestion, name="gestion"),
+]
