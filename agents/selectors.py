@@ -1,11 +1,15 @@
 """Lectures des agents et des référentiels."""
 
+import re
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
-from agents.models import Agent, Gestionnaire
+from agents.models import Agent, Commune, Gestionnaire, User, Vehicule
+
+# Un code INSEE isolé dans la saisie : « 06088 », « Nice (06088) », « 2A004 ».
+INSEE_DANS_SAISIE = re.compile(r"(?<![0-9A-Z])(\d{5}|2[AB]\d{3})(?![0-9A-Z])")
 
 
 def perimetre_q(gestionnaire: Gestionnaire, prefix: str = "") -> Q:
@@ -30,3 +34,96 @@ def agents_valides_par(user) -> QuerySet[Agent]:
         .select_related("user", "residence_administrative__commune")
         .order_by("user__last_name", "user__first_name", "pk")
     )
+
+
+def comptes_demo() -> list[dict]:
+    """Les comptes de l'académie de démonstration, avec leurs rôles, pour la page de connexion."""
+    from agents.demo import DEMO_DOMAIN
+    from agents.enums import Role
+
+    users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").select_related("agent", "gestionnaire")
+    comptes = []
+    for user in users.order_by("-is_staff", "-is_valideur", "last_name", "first_name"):
+        roles = ", ".join(Role(role).label for role in user.roles)
+        comptes.append({"email": user.email, "nom": user.get_full_name(), "roles": roles})
+    return comptes
+
+
+def agents_visibles_par(user) -> QuerySet[Agent]:
+    """Les fiches qu'une personne peut ouvrir : la sienne, celles de ses agents (VH1), de son périmètre, ou toutes."""
+    if not user.is_authenticated or not user.is_active:
+        return Agent.objects.none()
+    if user.is_staff:
+        return Agent.objects.all()
+    condition = Q(user=user) | Q(pk__in=Agent.valideurs.through.objects.filter(user=user).values("agent_id"))
+    if user.is_gestionnaire:
+        condition |= perimetre_q(user.gestionnaire)
+    return Agent.objects.filter(condition)
+
+
+def fiche_agent(agents: QuerySet[Agent], pk: int) -> Agent:
+    """Une fiche complète en un nombre fixe de requêtes ; `Agent.DoesNotExist` si elle n'est pas dans `agents`."""
+    return (
+        agents.select_related(
+            "user",
+            "residence_administrative__commune",
+            "commune_familiale",
+            "enveloppe_budgetaire",
+            "centre_couts",
+            "domaine_fonctionnel",
+            "service_gestionnaire",
+        )
+        .prefetch_related(
+            Prefetch("vehicules", queryset=Vehicule.objects.order_by("-actif", "immatriculation", "pk")),
+            Prefetch("valideurs", queryset=User.objects.order_by("last_name", "first_name", "pk")),
+        )
+        .get(pk=pk)
+    )
+
+
+def agents_de_la_liste(user, *, recherche: str = "", categorie: str = "") -> QuerySet[Agent]:
+    """La liste « Agents » : tous pour un administrateur, le périmètre pour un gestionnaire, personne sinon."""
+    if user.is_staff:
+        agents = Agent.objects.all()
+    elif user.is_gestionnaire:
+        agents = Agent.objects.filter(perimetre_q(user.gestionnaire))
+    else:
+        agents = Agent.objects.none()
+    for mot in recherche.split():
+        agents = agents.filter(
+            Q(user__last_name__icontains=mot) | Q(user__first_name__icontains=mot) | Q(user__email__icontains=mot)
+        )
+    if categorie:
+        agents = agents.filter(categorie=categorie)
+    return agents.select_related("user", "residence_administrative__commune", "service_gestionnaire").order_by(
+        "user__last_name", "user__first_name", "pk"
+    )
+
+
+def communes_suggerees(saisie: str, limite: int = 20) -> list[Commune]:
+    """Les communes dont le code INSEE, un code postal ou le nom commence par la saisie (les plus peuplées d'abord)."""
+    saisie = saisie.strip()
+    if len(saisie) < 2:
+        return []
+    if saisie[:2].isdigit() or saisie[:2].upper() in ("2A", "2B"):
+        condition = (
+            Q(insee__startswith=saisie.upper())
+            | Q(codes_postaux__startswith=saisie)
+            | Q(codes_postaux__contains=f";{saisie}")
+        )
+    else:
+        condition = Q(nom__istartswith=saisie)
+    return list(
+        Commune.objects.filter(condition).order_by(F("population").desc(nulls_last=True), "nom", "insee")[:limite]
+    )
+
+
+def commune_saisie(saisie: str) -> Commune:
+    """La commune désignée par un code INSEE (« 06088 », « Nice (06088) ») ou par un nom porté par une seule commune.
+
+    Lève `Commune.DoesNotExist` si rien ne correspond, `Commune.MultipleObjectsReturned` si le nom est ambigu.
+    """
+    code = INSEE_DANS_SAISIE.search(saisie.upper())
+    if code:
+        return Commune.objects.get(insee=code.group(1))
+    return Commune.objects.get(nom__iexact=saisie.strip())

@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from agents.forms import ConnexionForm
 from config import views
 
 admin.site.site_header = "Itinera — administration"
@@ -13,9 +12,7 @@ admin.site.index_title = "Référentiels, barèmes et comptes"
 auth_urlpatterns = [
     path(
         "connexion/",
-        auth_views.LoginView.as_view(
-            authentication_form=ConnexionForm, redirect_authenticated_user=True, extra_context={"title": "Connexion"}
-        ),
+        views.ConnexionView.as_view(),
         name="connexion",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
@@ -53,6 +50,7 @@ urlpatterns = [
     path("deplacements/", include("missions.urls")),
     path("", include("validation.urls")),
     path("bareme/", include("bareme.urls")),
+    path("api/", include("bareme.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

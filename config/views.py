@@ -1,12 +1,17 @@
 """Pages communes à tous : accueil, aiguillage après connexion, pages d'erreur."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from agents.demo import DEMO_PASSWORD
 from agents.enums import Role
+from agents.forms import ConnexionForm
 from agents.models import Commune, EnveloppeBudgetaire, Etablissement, Limitrophe
 from agents.permissions import espaces_de, role_required
+from agents.selectors import comptes_demo
 
 
 def accueil(request):
@@ -47,3 +52,18 @@ def administration(request):
     ]
     context = {"title": "Administration", "espace_courant": Role.ADMIN, "compteurs": compteurs}
     return render(request, "espaces/administration.html", context)
+
+
+class ConnexionView(LoginView):
+    """La connexion par adresse professionnelle ; en démonstration, la liste des comptes fictifs."""
+
+    authentication_form = ConnexionForm
+    redirect_authenticated_user = True
+    extra_context = {"title": "Connexion"}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEMO:
+            context["demo_password"] = DEMO_PASSWORD
+            context["demo_accounts"] = comptes_demo()
+        return context

@@ -18,7 +18,7 @@ class UserFactory(DjangoModelFactory):
     first_name = factory.Faker("first_name", locale="fr_FR")
     last_name = factory.Faker("last_name", locale="fr_FR")
     email = factory.Sequence(lambda n: f"personne{n}@ac-test.fr")
-    password = factory.PostGenerationMethodCall("set_password", MOT_DE_PASSE)
+    password = factory.django.Password(MOT_DE_PASSE)
 
     class Params:
         valideur = factory.Trait(is_valideur=True)
@@ -128,6 +128,7 @@ class PerimetreGestionnaireFactory(DjangoModelFactory):
 class AgentFactory(DjangoModelFactory):
     class Meta:
         model = models.Agent
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     civilite = Civilite.MADAME

@@ -1,0 +1,3 @@
+app_name = "bareme_api"
+
+urlpatterns = []
