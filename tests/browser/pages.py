@@ -1,0 +1,33 @@
+"""Objets de page : une classe par page, ce qu'une personne y voit et y fait."""
+
+from playwright.sync_api import Page, expect
+
+
+class PageConnexion:
+    def __init__(self, page: Page):
+        self.page = page
+
+    def ouvrir(self) -> "PageConnexion":
+        self.page.goto("/connexion/")
+        expect(self.page).to_have_title("Connexion — Itinera")
+        return self
+
+    def se_connecter(self, email: str, mot_de_passe: str) -> None:
+        self.page.get_by_label("Adresse électronique professionnelle").fill(email)
+        self.page.get_by_label("Mot de passe").fill(mot_de_passe)
+        self.page.get_by_role("button", name="Se connecter").click()
+
+    def erreur(self) -> str:
+        return self.page.get_by_role("alert").inner_text()
+
+
+class PageMesDeplacements:
+    def __init__(self, page: Page):
+        self.page = page
+
+    def attendre(self) -> "PageMesDeplacements":
+        expect(self.page.get_by_role("heading", level=1)).to_have_text("Mes déplacements")
+        return self
+
+    def menu(self) -> list[str]:
+        return self.page.locator("#fr-navigation .fr-nav__link").all_inner_texts()
