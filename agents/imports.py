@@ -135,7 +135,7 @@ class RapportImport:
         elif self.enregistre:
             lignes.append("Import enregistré.")
         else:
-            lignes.append("Essai à blanc : les fichiers sont valides, rien n'a été enregistré.")
+            lignes.append("Essai à blanc : les données sont valides, rien n'a été enregistré.")
         return "\n".join(lignes)
 
     def __str__(self):
@@ -158,6 +158,12 @@ class _Lecture:
     lignes: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     erreurs: list[ErreurImport] = field(default_factory=list)
     lues: int = 0
+    # Le fichier n'a pas pu être lu jusqu'au bout (en-tête, encodage, compression, guillemets) : son contenu est inconnu.
+    illisible: bool = False
+
+    @property
+    def erreurs_par_ligne(self) -> list[ErreurImport]:
+        return sorted(self.erreurs, key=lambda erreur: erreur.ligne or 0)
 
     def compteurs(self, libelle: str) -> Compteurs:
         """Les compteurs du fichier une fois ses lignes validées : une ligne est rejetée une fois, même fautive
@@ -170,8 +176,9 @@ def _lire_csv(chemin: Path, obligatoires: tuple[str, ...], facultatives: tuple[s
     chemin = Path(chemin)
     lecture = _Lecture(fichier=chemin.name)
 
-    def erreur(ligne: int | None, message: str) -> _Lecture:
+    def erreur(ligne: int | None, message: str, *, illisible: bool = True) -> _Lecture:
         lecture.erreurs.append(ErreurImport(lecture.fichier, ligne, message))
+        lecture.illisible = lecture.illisible or illisible
         return lecture
 
     donnees = chemin.read_bytes()
@@ -179,19 +186,19 @@ def _lire_csv(chemin: Path, obligatoires: tuple[str, ...], facultatives: tuple[s
         try:
             donnees = gzip.decompress(donnees)
         except (OSError, EOFError, zlib.error):
-            return erreur(None, "le fichier compressé est illisible : un fichier « .gz » doit être compressé en gzip.")
+            return erreur(None, "Le fichier compressé est illisible : un fichier « .gz » doit être compressé en gzip.")
     try:
         texte = donnees.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         ligne = donnees.count(b"\n", 0, exc.start) + 1
-        return erreur(ligne, "caractère illisible : le fichier doit être encodé en UTF-8.")
+        return erreur(ligne, "Caractère illisible : le fichier doit être encodé en UTF-8.")
 
     attendues = ", ".join(obligatoires + tuple(f"{c} (facultative)" for c in facultatives))
     lecteur = csv.reader(io.StringIO(texte, newline=""), strict=True)
     try:
         entete = next(lecteur, None)
         if entete is None:
-            return erreur(1, f"le fichier est vide : la ligne 1 doit être l'en-tête ({attendues}).")
+            return erreur(1, f"Le fichier est vide : la ligne 1 doit être l'en-tête ({attendues}).")
         entete = [colonne.strip() for colonne in entete]
         manquantes = [c for c in obligatoires if c not in entete]
         inconnues = [c for c in entete if c not in obligatoires + facultatives]
@@ -204,21 +211,26 @@ def _lire_csv(chemin: Path, obligatoires: tuple[str, ...], facultatives: tuple[s
                 details.append(f"colonne(s) inconnue(s) : {', '.join(inconnues) or '(vide)'}")
             if doublons:
                 details.append(f"colonne(s) en double : {', '.join(doublons)}")
-            return erreur(1, f"en-tête incorrect ({' ; '.join(details)}). Colonnes attendues : {attendues}.")
+            return erreur(1, f"En-tête incorrect ({' ; '.join(details)}). Colonnes attendues : {attendues}.")
+        # Un champ entre guillemets peut couvrir plusieurs lignes : une ligne CSV est repérée par sa première ligne.
+        debut = lecteur.line_num + 1
         for valeurs in lecteur:
+            numero, debut = debut, lecteur.line_num + 1
             if not any(valeur.strip() for valeur in valeurs):
                 continue
             lecture.lues += 1
             if len(valeurs) != len(entete):
                 erreur(
-                    lecteur.line_num,
-                    f"la ligne compte {len(valeurs)} champ(s) au lieu de {len(entete)} : "
+                    numero,
+                    f"La ligne compte {len(valeurs)} champ(s) au lieu de {len(entete)} : "
                     "vérifiez les virgules et les guillemets.",
+                    illisible=False,
                 )
                 continue
-            lecture.lignes.append((lecteur.line_num, dict(zip(entete, (v.strip() for v in valeurs), strict=True))))
+            lecture.lignes.append((numero, dict(zip(entete, (v.strip() for v in valeurs), strict=True))))
     except csv.Error:
-        erreur(lecteur.line_num, "ligne CSV mal formée (guillemet non fermé ou mal placé).")
+        lecture.lues += 1
+        erreur(debut, "Ligne CSV mal formée (guillemet non fermé ou mal placé) : le fichier n'est pas lu au-delà.")
     return lecture
 
 
@@ -265,7 +277,7 @@ def _valider_commune(valeurs: dict[str, str]) -> tuple[dict, list[str]]:
             f"Le département « {departement} » (colonne departement) n'est pas valide : "
             "il s'écrit 01 à 95, 2A, 2B ou 971 à 976."
         )
-    elif insee and not insee.startswith(departement):
+    elif not problemes and not insee.startswith(departement):
         problemes.append(f"Le code INSEE « {insee} » ne commence pas par celui de son département « {departement} ».")
 
     population = None
@@ -415,10 +427,15 @@ def _ecrire_communes(valides: list[dict], en_base: dict[str, tuple], compteurs: 
 
 
 def _valider_limitrophes(
-    lecture: _Lecture, communes_connues: set[str], arrondissements: set[str]
+    lecture: _Lecture, communes_connues: set[str] | None, arrondissements: set[str]
 ) -> dict[tuple[str, str], str]:
-    """Les paires valides du fichier : (insee_a, insee_b) -> contact."""
-    contacts = ", ".join(f"« {valeur} »" for valeur in Contact.values)
+    """Les paires valides du fichier : (insee_a, insee_b) -> contact.
+
+    `communes_connues` vaut None quand le fichier des communes est illisible : l'existence des communes n'est
+    alors pas vérifiée, pour ne pas noyer l'erreur du fichier des communes sous une erreur par paire.
+    """
+    *autres, dernier = [f"« {valeur} »" for valeur in Contact.values]
+    contacts = f"{', '.join(autres)} ou {dernier}"
     paires: dict[tuple[str, str], str] = {}
     premiere_ligne: dict[tuple[str, str], int] = {}
     for numero, valeurs in lecture.lignes:
@@ -434,7 +451,7 @@ def _valider_limitrophes(
                     f"« {insee} » (colonne {colonne}) est un arrondissement municipal : une paire relie deux "
                     "communes, utilisez le code de sa commune."
                 )
-            elif insee not in communes_connues:
+            elif communes_connues is not None and insee not in communes_connues:
                 problemes.append(
                     f"La commune « {insee} » (colonne {colonne}) ne figure ni dans le fichier des communes "
                     "ni dans la base."
@@ -503,7 +520,7 @@ def importer_communes(
         lecture_communes = _lire_csv(Path(communes), COLONNES_COMMUNES)
         valides, codes_du_fichier = _valider_communes(lecture_communes, en_base)
         rapport.compteurs["communes"] = lecture_communes.compteurs("Communes")
-        rapport.erreurs += lecture_communes.erreurs
+        rapport.erreurs += lecture_communes.erreurs_par_ligne
 
         paires: dict[tuple[str, str], str] = {}
         if limitrophes is not None:
@@ -512,9 +529,10 @@ def importer_communes(
             arrondissements = {c["insee"] for c in valides if c["arrondissement_de"]} | {
                 insee for insee, valeurs in en_base.items() if valeurs[-1] is not None and insee not in codes_du_fichier
             }
-            paires = _valider_limitrophes(lecture_limitrophes, codes_du_fichier | en_base.keys(), arrondissements)
+            communes_connues = None if lecture_communes.illisible else codes_du_fichier | en_base.keys()
+            paires = _valider_limitrophes(lecture_limitrophes, communes_connues, arrondissements)
             rapport.compteurs["limitrophes"] = lecture_limitrophes.compteurs("Paires de communes limitrophes")
-            rapport.erreurs += lecture_limitrophes.erreurs
+            rapport.erreurs += lecture_limitrophes.erreurs_par_ligne
 
         if rapport.erreurs:
             logger.warning("Import des communes refusé : %d erreur(s), rien n'est écrit.", len(rapport.erreurs))
@@ -577,7 +595,7 @@ def importer_referentiel_budgetaire(
         lecture = _lire_csv(Path(chemin), COLONNES_REFERENTIEL, COLONNES_REFERENTIEL_FACULTATIVES)
         valides = _valider_referentiel(lecture, modele)
         compteurs = rapport.compteurs["referentiel"] = lecture.compteurs(libelle.capitalize())
-        rapport.erreurs += lecture.erreurs
+        rapport.erreurs += lecture.erreurs_par_ligne
         if rapport.erreurs:
             logger.warning("Import des %s refusé : %d erreur(s), rien n'est écrit.", libelle, len(rapport.erreurs))
             return rapport

@@ -28,7 +28,7 @@ def _ajouter_erreurs(form, exc: ValidationError) -> None:
 
 
 def _fil_profil(page: str) -> dict:
-    return {"id": "fil-ariane", "links": [{"url": reverse("agents:profil"), "title": "Mon profil"}], "current": page}
+    return {"links": [{"url": reverse("agents:profil"), "title": "Mon profil"}], "current": page}
 
 
 @login_required
@@ -56,7 +56,7 @@ def modifier_coordonnees(request):
         "title": "Modifier mes coordonnées",
         "form": form,
         "agent": agent,
-        "breadcrumb": _fil_profil("Coordonnées"),
+        "breadcrumb_data": _fil_profil("Coordonnées"),
     }
     return render(request, "agents/coordonnees.html", context)
 
@@ -79,7 +79,7 @@ def modifier_coordonnees_bancaires(request):
         "intro": (
             "Les indemnités sont versées sur ce compte. Recopiez l'IBAN et le BIC de votre relevé d'identité bancaire."
         ),
-        "breadcrumb": _fil_profil("Coordonnées bancaires"),
+        "breadcrumb_data": _fil_profil("Coordonnées bancaires"),
     }
     return render(request, "agents/formulaire.html", context)
 
@@ -98,7 +98,7 @@ def enregistrer_vehicule(request, pk=None):
             messages.success(request, f"Le véhicule {vehicule.immatriculation} est enregistré.")
             return redirect("agents:profil")
     titre = f"Modifier le véhicule {vehicule.immatriculation}" if vehicule else "Ajouter un véhicule"
-    context = {"title": titre, "form": form, "breadcrumb": _fil_profil(titre)}
+    context = {"title": titre, "form": form, "breadcrumb_data": _fil_profil(titre)}
     return render(request, "agents/formulaire.html", context)
 
 
@@ -167,8 +167,7 @@ def detail(request, pk):
         raise Http404("Aucun agent de votre périmètre ne correspond.") from exc
     context = {"title": str(agent), "agent": agent, "modifiable": False}
     if request.user.is_staff or request.user.is_gestionnaire:
-        context["breadcrumb"] = {
-            "id": "fil-ariane",
+        context["breadcrumb_data"] = {
             "links": [{"url": reverse("agents:liste"), "title": "Agents"}],
             "current": str(agent),
         }

@@ -1,5 +1,7 @@
 from django.db import models
 
+from bareme import calcul
+
 
 class TypeBareme(models.TextChoices):
     IK_VOITURE = "ik_voiture", "IK voiture"
@@ -12,33 +14,33 @@ class TypeBareme(models.TextChoices):
 class ClasseVehicule(models.TextChoices):
     """Les classes du barème IK ; les valeurs sont celles de `agents.models.Vehicule.classe_bareme`."""
 
-    CV_5_ET_MOINS = "5cv_et_moins", "5 CV et moins"
-    CV_6_7 = "6_7cv", "6 et 7 CV"
-    CV_8_ET_PLUS = "8cv_et_plus", "8 CV et plus"
-    MOTOCYCLETTE = "plus_de_125cm3", "Motocyclette de plus de 125 cm³"
-    VELOMOTEUR = "autres_vehicules_a_moteur", "Vélomoteur et autres véhicules à moteur"
+    CV_5_ET_MOINS = calcul.CLASSE_5CV_ET_MOINS, "5 CV et moins"
+    CV_6_7 = calcul.CLASSE_6_7CV, "6 et 7 CV"
+    CV_8_ET_PLUS = calcul.CLASSE_8CV_ET_PLUS, "8 CV et plus"
+    MOTOCYCLETTE = calcul.CLASSE_MOTOCYCLETTE, "Motocyclette de plus de 125 cm³"
+    VELOMOTEUR = calcul.CLASSE_VELOMOTEUR, "Vélomoteur et autres véhicules à moteur"
 
 
 class ZoneMission(models.TextChoices):
     """Les zones des indemnités de mission, avec les codes de `data/bareme/missions.csv`."""
 
-    METROPOLE = "metropole", "Métropole"
-    METROPOLE_BASE = "metropole_base", "Taux de base (métropole)"
-    GRANDE_VILLE_OU_GRAND_PARIS = "grande_ville_ou_grand_paris", "Grande ville ou Grand Paris"
-    PARIS = "paris", "Paris"
-    RQTH = "travailleur_handicape_mobilite_reduite", "Travailleur handicapé à mobilité réduite (RQTH)"
-    OUTRE_MER = "outre_mer_dom", "Départements d'outre-mer"
+    METROPOLE = calcul.ZONE_METROPOLE, "Métropole"
+    METROPOLE_BASE = calcul.ZONE_BASE, "Taux de base (métropole)"
+    GRANDE_VILLE_OU_GRAND_PARIS = calcul.ZONE_GRANDE_VILLE_OU_GRAND_PARIS, "Grande ville ou Grand Paris"
+    PARIS = calcul.ZONE_PARIS, "Paris"
+    RQTH = calcul.ZONE_RQTH, "Travailleur handicapé à mobilité réduite (RQTH)"
+    OUTRE_MER = calcul.ZONE_OUTRE_MER, "Départements d'outre-mer"
 
 
 class ModeRepas(models.TextChoices):
-    PLEIN = "plein", "Plein tarif"
-    ADMINISTRATIF = "administratif", "Restaurant administratif ou assimilé (demi-tarif)"
-    GRATUIT = "gratuit", "Repas fourni gratuitement"
+    PLEIN = calcul.REPAS_PLEIN, "Plein tarif"
+    ADMINISTRATIF = calcul.REPAS_ADMINISTRATIF, "Restaurant administratif ou assimilé (demi-tarif)"
+    GRATUIT = calcul.REPAS_GRATUIT, "Repas fourni gratuitement"
 
 
 class ModeNuitee(models.TextChoices):
-    PAYANTE = "payante", "Payée par l'agent (sur facture)"
-    GRATUITE = "gratuite", "Hébergement fourni gratuitement"
+    PAYANTE = calcul.NUITEE_PAYANTE, "Payée par l'agent (sur facture)"
+    GRATUITE = calcul.NUITEE_GRATUITE, "Hébergement fourni gratuitement"
 
 
 # Ce que chaque type de barème contient : des classes de véhicule (IK) ou des zones (missions).

@@ -6,4 +6,5 @@ app_name = "missions"
 
 urlpatterns = [
     path("", views.mes_deplacements, name="mes_deplacements"),
+    path("ordres/<int:pk>/", views.ordre, name="ordre"),
 ]

@@ -7,4 +7,5 @@ app_name = "validation"
 urlpatterns = [
     path("a-valider/", views.a_valider, name="a_valider"),
     path("gestion/", views.gestion, name="gestion"),
+    path("ordres/<int:pk>/<str:action>/", views.agir, name="agir"),
 ]

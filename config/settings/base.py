@@ -17,6 +17,9 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Adresse publique du portail, pour les liens des courriels.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 # Affiche les comptes de démonstration sur la page de connexion.
 DEMO = env.bool("DEMO", default=False)
 

@@ -1,0 +1,342 @@
+"""Les ordres de mission (OMP, OMI, OM ponctuels), leurs trajets et leurs frais.
+
+Le champ `etat` ne change que par les transitions ci-dessous, appelées par les services de `validation`
+(qui verrouillent la ligne, vérifient qui agit, journalisent et notifient).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from agents.models import Agent, CentreCouts, Commune, DomaineFonctionnel, EnveloppeBudgetaire, Etablissement, Vehicule
+from missions.enums import Depart, Etat, Periode, SourceKm, TypeFrais, TypeOrdre, TypePiece, TypeRepas
+
+# Tables de transitions, nommées pour rester lisibles.
+SOUMETTABLE = [Etat.BROUILLON]
+EN_VALIDATION = [Etat.ATTENTE_VH1, Etat.ATTENTE_GESTIONNAIRE]
+ANNULABLE = [Etat.BROUILLON, Etat.ATTENTE_VH1, Etat.ATTENTE_GESTIONNAIRE, Etat.VALIDE, Etat.REFUSE]
+MODIFIABLE_PAR_L_AGENT = [Etat.BROUILLON]
+ETAPE_SUIVANTE = {Etat.ATTENTE_VH1: Etat.ATTENTE_GESTIONNAIRE, Etat.ATTENTE_GESTIONNAIRE: Etat.VALIDE}
+
+MONEY = {"max_digits": 10, "decimal_places": 2}
+KM = {"max_digits": 8, "decimal_places": 1}
+
+
+class OrdreMission(ConcurrentTransitionMixin, models.Model):
+    type = models.CharField("type", max_length=10, choices=TypeOrdre.choices)
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="ordres", verbose_name="agent")
+    etat = FSMField("état", choices=Etat.choices, default=Etat.BROUILLON, protected=True, db_index=True)
+    objet = models.CharField("objet", max_length=250)
+    commentaire = models.TextField("commentaire", blank=True)
+    periode = models.CharField("période", max_length=15, choices=Periode.choices, default=Periode.LIBRE)
+    date_debut = models.DateField("début")
+    date_fin = models.DateField("fin")
+    omp = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="omis",
+        verbose_name="ordre de mission permanent",
+        limit_choices_to={"type": TypeOrdre.PERMANENT},
+    )
+    mois = models.DateField("mois", null=True, blank=True, help_text="Premier jour du mois d'un OMI.")
+    destination_principale = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="destination principale",
+    )
+    vehicule_personnel = models.BooleanField("véhicule personnel autorisé", default=True)
+    transports_publics = models.BooleanField("transports en commun", default=False)
+    vehicule_service = models.BooleanField("véhicule de service", default=False)
+    vehicule = models.ForeignKey(
+        Vehicule, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="véhicule"
+    )
+    enveloppe_budgetaire = models.ForeignKey(
+        EnveloppeBudgetaire,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="enveloppe budgétaire",
+    )
+    centre_couts = models.ForeignKey(
+        CentreCouts, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="centre de coûts"
+    )
+    domaine_fonctionnel = models.ForeignKey(
+        DomaineFonctionnel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="domaine fonctionnel",
+    )
+    destinataire = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ordres_a_valider",
+        verbose_name="valideur destinataire",
+    )
+    motif_refus = models.TextField("motif du dernier refus", blank=True)
+    # Montants figés à la validation du gestionnaire, avec les versions de barème utilisées.
+    km_total = models.DecimalField("kilomètres indemnisés", **KM, null=True, blank=True)
+    montant_ik = models.DecimalField("indemnités kilométriques", **MONEY, null=True, blank=True)
+    montant_frais = models.DecimalField("autres frais", **MONEY, null=True, blank=True)
+    montant_total = models.DecimalField("montant total", **MONEY, null=True, blank=True)
+    calcul_fige = models.JSONField("détail du calcul figé", null=True, blank=True, editable=False)
+    fige_le = models.DateTimeField("montants figés le", null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="créé par"
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "ordre de mission"
+        verbose_name_plural = "ordres de mission"
+        ordering = ["-date_debut", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_fin__gte=F("date_debut")), name="om_fin_apres_debut"),
+            models.CheckConstraint(
+                condition=~Q(type=TypeOrdre.ITINERANT) | (Q(omp__isnull=False) & Q(mois__isnull=False)),
+                name="omi_rattache_a_un_omp_et_un_mois",
+            ),
+            models.UniqueConstraint(
+                fields=["agent", "mois", "omp"],
+                condition=Q(type=TypeOrdre.ITINERANT) & ~Q(etat=Etat.ANNULE),
+                name="omi_un_par_agent_mois_omp",
+                violation_error_message="Un ordre de mission itinérant existe déjà pour ce mois et cet OMP.",
+            ),
+            models.CheckConstraint(
+                condition=Q(montant_total__isnull=True) | Q(montant_total__gte=0), name="om_montant_positif"
+            ),
+        ]
+        indexes = [models.Index(fields=["agent", "type", "etat"], name="om_agent_type_etat_idx")]
+
+    def __str__(self):
+        return f"{self.numero} — {self.objet}"
+
+    @property
+    def numero(self) -> str:
+        annee = self.date_debut.year if self.date_debut else ""
+        prefixe = {TypeOrdre.PERMANENT: "OMP", TypeOrdre.ITINERANT: "OMI", TypeOrdre.PONCTUEL: "OM"}.get(
+            self.type, "OM"
+        )
+        return f"{prefixe}-{annee}-{self.pk or 0:06d}"
+
+    @property
+    def est_modifiable_par_agent(self) -> bool:
+        return self.etat in MODIFIABLE_PAR_L_AGENT
+
+    # --- Transitions : elles ne changent que des champs ; les services enregistrent, journalisent, notifient.
+
+    @transition(field=etat, source=SOUMETTABLE, target=RETURN_VALUE(Etat.ATTENTE_VH1, Etat.ATTENTE_GESTIONNAIRE))
+    def soumettre(self, *, destinataire, deux_etapes: bool):
+        self.destinataire = destinataire if deux_etapes else None
+        return Etat.ATTENTE_VH1 if deux_etapes else Etat.ATTENTE_GESTIONNAIRE
+
+    @transition(field=etat, source=EN_VALIDATION, target=RETURN_VALUE(Etat.ATTENTE_GESTIONNAIRE, Etat.VALIDE))
+    def valider(self):
+        return ETAPE_SUIVANTE[self.etat]
+
+    @transition(field=etat, source=EN_VALIDATION, target=Etat.REFUSE)
+    def refuser(self, *, motif: str):
+        self.motif_refus = motif
+
+    @transition(field=etat, source=[Etat.REFUSE], target=Etat.BROUILLON)
+    def reprendre(self):
+        """Le motif du refus reste affiché sur l'ordre pendant que l'agent corrige."""
+
+    @transition(field=etat, source=[Etat.ATTENTE_VH1], target=Etat.BROUILLON)
+    def retirer(self):
+        self.destinataire = None
+
+    @transition(field=etat, source=ANNULABLE, target=Etat.ANNULE)
+    def annuler(self):
+        pass
+
+
+class Distance(models.Model):
+    """Le distancier : kilomètres de référence entre deux communes, tenus par l'académie."""
+
+    commune_a = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+", verbose_name="commune A")
+    commune_b = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+", verbose_name="commune B")
+    km = models.DecimalField("kilomètres", **KM)
+    source = models.CharField("source", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "distance de référence"
+        verbose_name_plural = "distancier"
+        ordering = ["commune_a", "commune_b"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune_a", "commune_b"], name="distance_paire_unique"),
+            models.CheckConstraint(condition=Q(commune_a__lt=F("commune_b")), name="distance_paire_ordonnee"),
+            models.CheckConstraint(condition=Q(km__gt=0), name="distance_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.commune_a_id} – {self.commune_b_id} : {self.km} km"
+
+
+class TrajetHabituel(models.Model):
+    """Un trajet que l'OMP autorise chaque semaine (jours, nombre de trajets par jour, repas habituel)."""
+
+    ordre = models.ForeignKey(
+        OrdreMission, on_delete=models.CASCADE, related_name="trajets_habituels", verbose_name="OMP"
+    )
+    depart = models.CharField("départ", max_length=3, choices=Depart.choices, default=Depart.ADMINISTRATIVE)
+    destination_etablissement = models.ForeignKey(
+        Etablissement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="établissement de destination",
+    )
+    destination_commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="+", verbose_name="commune de destination"
+    )
+    km_aller = models.DecimalField("kilomètres (aller)", **KM)
+    km_reference = models.DecimalField("kilomètres de référence", **KM, null=True, blank=True)
+    source_km = models.CharField("origine des kilomètres", max_length=10, choices=SourceKm.choices)
+    motif_km = models.CharField("motif d'une distance différente", max_length=250, blank=True)
+    jours_semaine = models.CharField(
+        "jours de la semaine", max_length=13, help_text="Numéros des jours, lundi = 0, séparés par des virgules."
+    )
+    trajets_par_jour = models.PositiveSmallIntegerField("trajets par jour", default=2)
+    repas = models.CharField("repas habituel", max_length=15, choices=TypeRepas.choices, default=TypeRepas.AUCUN)
+
+    class Meta:
+        verbose_name = "trajet habituel"
+        verbose_name_plural = "trajets habituels"
+        ordering = ["ordre", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(km_aller__gt=0), name="trajet_habituel_km_positif"),
+            models.CheckConstraint(condition=Q(trajets_par_jour__gte=1), name="trajet_habituel_au_moins_un"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_depart_display()} → {self.destination_commune.nom}"
+
+    @property
+    def jours(self) -> list[int]:
+        return [int(jour) for jour in self.jours_semaine.split(",") if jour != ""]
+
+
+class LigneTrajet(models.Model):
+    """Une ligne d'indemnités kilométriques : un trajet, ses dates, le nombre de trajets par jour."""
+
+    ordre = models.ForeignKey(
+        OrdreMission, on_delete=models.CASCADE, related_name="lignes", verbose_name="ordre de mission"
+    )
+    trajet_habituel = models.ForeignKey(
+        TrajetHabituel,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="trajet habituel",
+    )
+    depart = models.CharField("départ", max_length=3, choices=Depart.choices, default=Depart.ADMINISTRATIVE)
+    commune_depart = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name="de")
+    commune_arrivee = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name="à")
+    km_aller = models.DecimalField("kilomètres (aller)", **KM)
+    trajets_par_jour = models.PositiveSmallIntegerField("trajets par jour", default=2)
+    commentaire = models.CharField("commentaire (horaires de mission)", max_length=250, blank=True)
+    montant = models.DecimalField("montant figé", **MONEY, null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "ligne de trajet"
+        verbose_name_plural = "lignes de trajets"
+        ordering = ["ordre", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(km_aller__gte=0), name="ligne_trajet_km_positif"),
+            models.CheckConstraint(condition=Q(trajets_par_jour__gte=1), name="ligne_trajet_au_moins_un"),
+        ]
+
+    def __str__(self):
+        return f"{self.commune_depart.nom} → {self.commune_arrivee.nom}"
+
+
+class JourTrajet(models.Model):
+    ligne = models.ForeignKey(LigneTrajet, on_delete=models.CASCADE, related_name="jours", verbose_name="ligne")
+    date = models.DateField("date")
+
+    class Meta:
+        verbose_name = "jour de trajet"
+        verbose_name_plural = "jours de trajet"
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["ligne", "date"], name="jour_trajet_unique")]
+
+    def __str__(self):
+        return self.date.isoformat()
+
+
+class Frais(models.Model):
+    """Un repas, un péage, un stationnement ou un ticket de transport, avec sa date et son justificatif."""
+
+    ordre = models.ForeignKey(
+        OrdreMission, on_delete=models.CASCADE, related_name="frais", verbose_name="ordre de mission"
+    )
+    type = models.CharField("type", max_length=20, choices=TypeFrais.choices)
+    date = models.DateField("date")
+    type_repas = models.CharField("repas", max_length=15, choices=TypeRepas.choices, blank=True)
+    montant = models.DecimalField(
+        "montant payé", **MONEY, null=True, blank=True, help_text="Pour un péage, un stationnement ou un ticket."
+    )
+    justificatif = models.FileField("justificatif", upload_to="justificatifs/%Y/%m/", blank=True)
+    commentaire = models.CharField("commentaire", max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = "frais"
+        verbose_name_plural = "frais"
+        ordering = ["ordre", "date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(montant__isnull=True) | Q(montant__gte=0), name="frais_montant_positif"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} du {self.date:%d/%m/%Y}"
+
+
+class Absence(models.Model):
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="absences", verbose_name="agent")
+    date_debut = models.DateField("du")
+    date_fin = models.DateField("au")
+    motif = models.CharField("motif", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "absence"
+        verbose_name_plural = "absences"
+        ordering = ["agent", "date_debut"]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_fin__gte=F("date_debut")), name="absence_fin_apres_debut")
+        ]
+
+    def __str__(self):
+        return f"{self.date_debut:%d/%m/%Y} – {self.date_fin:%d/%m/%Y}"
+
+
+class PieceJointe(models.Model):
+    """Une pièce de l'agent (arrêté, emploi du temps, AUVP…), réutilisée d'un OMP à l'autre."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="pieces", verbose_name="agent")
+    type = models.CharField("type", max_length=30, choices=TypePiece.choices)
+    fichier = models.FileField("fichier", upload_to="pieces/%Y/")
+    valide_jusqu_au = models.DateField("valable jusqu'au", null=True, blank=True)
+    ordres = models.ManyToManyField(OrdreMission, related_name="pieces", blank=True, verbose_name="ordres de mission")
+    created_at = models.DateTimeField("déposée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["agent", "type", "-created_at"]
+
+    def __str__(self):
+        return self.get_type_display()

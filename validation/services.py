@@ -1,0 +1,125 @@
+"""Une fonction par action du circuit de validation.
+
+Chacune, dans une transaction : verrouille l'ordre, vérifie qui agit (`regles.autoriser`) et que la transition
+est possible, l'applique, enregistre, écrit une ligne d'historique et prévient les personnes concernées
+après validation de la transaction. Une action refusée ne change rien.
+"""
+
+import datetime
+
+from django.db import transaction
+from django_fsm import can_proceed
+
+from missions.enums import Etat
+from missions.models import OrdreMission
+from validation import regles
+from validation.enums import Action, Etapes
+from validation.models import CircuitValidation, HistoriqueTransition
+from validation.notifications import notifier_transition
+
+
+class ActionRefusee(Exception):
+    """L'action n'est pas permise à cette personne, ou plus possible dans l'état de l'ordre. Rien n'a changé."""
+
+
+ACTION_IMPOSSIBLE = "Action déjà effectuée ou plus possible : l'ordre de mission a changé d'état entre-temps."
+APRES_VALIDATION_FINALE = []  # fonctions (ordre) appelées dans la transaction quand un ordre devient « validé »
+
+
+def circuit_a_deux_etapes(ordre: OrdreMission) -> bool:
+    circuit = CircuitValidation.objects.filter(categorie=ordre.agent.categorie).first()
+    return circuit is None or circuit.etapes == Etapes.DEUX
+
+
+def _verrouiller(ordre: OrdreMission) -> OrdreMission:
+    return (
+        OrdreMission.objects.select_for_update(of=("self",))
+        .select_related("agent__user", "agent__service_gestionnaire", "destinataire")
+        .get(pk=ordre.pk)
+    )
+
+
+def _executer(ordre: OrdreMission, action: Action, par, commentaire: str = "", jour=None, **params) -> OrdreMission:
+    with transaction.atomic():
+        ordre = _verrouiller(ordre)
+        autorisation = regles.autoriser(par, ordre, action, jour)
+        if not autorisation:
+            raise ActionRefusee(autorisation.motif)
+        methode = getattr(ordre, action.value)
+        if not can_proceed(methode):
+            raise ActionRefusee(ACTION_IMPOSSIBLE)
+        source = ordre.etat
+        methode(**params)
+        if ordre.etat == Etat.VALIDE:
+            for hook in APRES_VALIDATION_FINALE:
+                hook(ordre)
+        ordre.save()
+        HistoriqueTransition.objects.create(
+            ordre=ordre,
+            transition=action,
+            source=source,
+            cible=ordre.etat,
+            par=par,
+            pour_le_compte_de=autorisation.pour_le_compte_de,
+            commentaire=commentaire,
+        )
+        notifier_transition(ordre, action, ordre.etat, par)
+    return ordre
+
+
+def valideurs_possibles(ordre: OrdreMission):
+    return ordre.agent.valideurs.filter(is_active=True).order_by("last_name", "first_name")
+
+
+def soumettre(*, ordre: OrdreMission, par, destinataire=None, jour: datetime.date | None = None) -> OrdreMission:
+    deux_etapes = circuit_a_deux_etapes(ordre)
+    if deux_etapes:
+        possibles = list(valideurs_possibles(ordre))
+        if destinataire is None and len(possibles) == 1:
+            destinataire = possibles[0]
+        if destinataire is None:
+            raise ActionRefusee(
+                "Choisissez le valideur hiérarchique à qui adresser l'ordre de mission."
+                if possibles
+                else "Aucun valideur hiérarchique n'est rattaché à votre fiche : contactez votre service gestionnaire."
+            )
+        if destinataire not in possibles:
+            raise ActionRefusee("Ce valideur n'est pas rattaché à votre fiche : choisissez-en un dans la liste.")
+    return _executer(ordre, Action.SOUMETTRE, par, jour=jour, destinataire=destinataire, deux_etapes=deux_etapes)
+
+
+def valider(*, ordre: OrdreMission, par, commentaire: str = "", jour: datetime.date | None = None) -> OrdreMission:
+    return _executer(ordre, Action.VALIDER, par, commentaire, jour=jour)
+
+
+def refuser(*, ordre: OrdreMission, par, motif: str, jour: datetime.date | None = None) -> OrdreMission:
+    motif = (motif or "").strip()
+    if not motif:
+        raise ActionRefusee("Indiquez le motif du refus : l'agent en a besoin pour corriger.")
+    return _executer(ordre, Action.REFUSER, par, motif, jour=jour, motif=motif)
+
+
+def reprendre(*, ordre: OrdreMission, par) -> OrdreMission:
+    return _executer(ordre, Action.REPRENDRE, par)
+
+
+def retirer(*, ordre: OrdreMission, par) -> OrdreMission:
+    return _executer(ordre, Action.RETIRER, par)
+
+
+def annuler(*, ordre: OrdreMission, par, motif: str, jour: datetime.date | None = None) -> OrdreMission:
+    motif = (motif or "").strip()
+    if not motif:
+        raise ActionRefusee("Indiquez le motif de l'annulation.")
+    return _executer(ordre, Action.ANNULER, par, motif, jour=jour)
+
+
+def supprimer_brouillon(*, ordre: OrdreMission, par) -> None:
+    """Seul un brouillon se supprime, et seulement par son agent ; rien d'autre n'est jamais supprimé."""
+    with transaction.atomic():
+        ordre = _verrouiller(ordre)
+        if ordre.agent.user_id != par.pk:
+            raise ActionRefusee(regles.REFUS_PAS_A_VOUS)
+        if ordre.etat != Etat.BROUILLON or ordre.historique.exists():
+            raise ActionRefusee("Seul un ordre de mission en cours de création, jamais soumis, peut être supprimé.")
+        ordre.delete()
