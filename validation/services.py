@@ -42,12 +42,12 @@ def _verrouiller(ordre: OrdreMission) -> OrdreMission:
 def _executer(ordre: OrdreMission, action: Action, par, commentaire: str = "", jour=None, **params) -> OrdreMission:
     with transaction.atomic():
         ordre = _verrouiller(ordre)
-        autorisation = regles.autoriser(par, ordre, action, jour)
-        if not autorisation:
-            raise ActionRefusee(autorisation.motif)
         methode = getattr(ordre, action.value)
         if not can_proceed(methode):
             raise ActionRefusee(ACTION_IMPOSSIBLE)
+        autorisation = regles.autoriser(par, ordre, action, jour)
+        if not autorisation:
+            raise ActionRefusee(autorisation.motif)
         source = ordre.etat
         methode(**params)
         if ordre.etat == Etat.VALIDE:

@@ -206,7 +206,7 @@ def test_l_agent_est_suivi_par_le_journal_d_audit_avec_l_iban_masque():
     agent = AgentFactory(iban=IBAN_VALIDE)
     agent.iban = "FR1420041010050500013M02606"
     agent.save()
-    entree = LogEntry.objects.get_for_object(agent).filter(changes_text__contains="iban").latest("timestamp")
+    entree = LogEntry.objects.get_for_object(agent).filter(changes__has_key="iban").latest("timestamp")
     ancien, nouveau = entree.changes_dict["iban"]
     assert ancien == "FR76 •••• •••• •••• •••• ••90 189"
     assert nouveau == "FR14 •••• •••• •••• •••• ••02 606"

@@ -188,6 +188,17 @@ def test_arrondissement_avant_sa_commune_dans_le_fichier(tmp_path):
     assert Commune.objects.get(insee="13201").arrondissement_de_id == "13055"
 
 
+def test_colonnes_dans_un_autre_ordre_et_bom_acceptes(tmp_path):
+    entete = "nom,insee,departement,population,codes_postaux,lat,lon,arrondissement_de"
+    chemin = tmp_path / "communes.csv"
+    chemin.write_text(f"{entete}\nAllauch,13002,13,21207,13190,43.33722,5.48222,\n", encoding="utf-8-sig")
+
+    rapport = imports.importer_communes(chemin, enregistrer=True)
+
+    assert rapport.est_valide, rapport.texte()
+    assert Commune.objects.get(insee="13002").nom == "Allauch"
+
+
 def test_fichier_compresse(tmp_path):
     communes = tmp_path / "communes.csv.gz"
     communes.write_bytes(gzip.compress("\n".join([ENTETE_COMMUNES, *COMMUNES]).encode()))

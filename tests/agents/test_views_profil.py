@@ -302,7 +302,11 @@ def test_un_iban_invalide_garde_la_saisie_et_n_enregistre_rien(client_agent, age
     assert "PSSTFRPPPAR" in contenu
     agent.refresh_from_db()
     assert (agent.iban, agent.bic, agent.titulaire_compte) == (IBAN_VALIDE, "AGRIFRPP", "Lou MARTIN")
-    assert not LogEntry.objects.get_for_object(agent).filter(changes_text__contains="iban").exists()
+    assert (
+        not LogEntry.objects.get_for_object(agent)
+        .filter(action=LogEntry.Action.UPDATE, changes__has_key="iban")
+        .exists()
+    )
 
 
 def test_un_iban_sans_bic_est_refuse_a_cote_du_champ(client_agent, agent):
