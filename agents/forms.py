@@ -121,7 +121,7 @@ class CoordonneesForm(DsfrModelForm):
 
 
 class CoordonneesBancairesForm(DsfrModelForm):
-    # Plus long que l'IBAN stocké : l'agent le saisit souvent par groupes de quatre, séparés d'espaces.
+    # Plus longs que les valeurs stockées : l'agent les saisit souvent par groupes, séparés d'espaces.
     iban = forms.CharField(
         label="IBAN",
         max_length=42,
@@ -130,14 +130,18 @@ class CoordonneesBancairesForm(DsfrModelForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
+    bic = forms.CharField(
+        label="BIC",
+        max_length=16,
+        required=False,
+        help_text="8 ou 11 caractères, indiqués sur votre relevé d'identité bancaire (exemple : AGRIFRPP).",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
     class Meta:
         model = Agent
         fields = ["iban", "bic", "titulaire_compte"]
-        widgets = {"bic": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
-        help_texts = {
-            "bic": "8 ou 11 caractères, indiqués sur votre relevé d'identité bancaire (exemple : AGRIFRPP).",
-            "titulaire_compte": "Tel qu'il figure sur le relevé d'identité bancaire.",
-        }
+        help_texts = {"titulaire_compte": "Tel qu'il figure sur le relevé d'identité bancaire."}
 
     def clean_iban(self):
         return normalize_iban(self.cleaned_data["iban"])
@@ -167,7 +171,7 @@ class VehiculeForm(DsfrModelForm):
         ]
         widgets = {
             "immatriculation": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-            "puissance_fiscale": forms.NumberInput(attrs={"min": 1, "max": 99}),
+            "puissance_fiscale": forms.NumberInput(attrs={"max": 99}),
             "assurance_valide_jusqu_au": DateInput(),
             "auvp_debut": DateInput(),
             "auvp_fin": DateInput(),
@@ -180,6 +184,10 @@ class VehiculeForm(DsfrModelForm):
                 "« Utiliser pour les indemnités kilométriques » de votre fiche : l'autre est alors désactivé."
             ),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["puissance_fiscale"].widget.attrs["min"] = 1
 
 
 class AgentRechercheForm(DsfrBaseForm):

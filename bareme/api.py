@@ -62,7 +62,11 @@ def mission_en_json(resultat: calcul.ResultatMission) -> dict:
 def eligibilite_en_json(resultat: calcul.ResultatEligibilite) -> dict:
     origine = None
     if resultat.origine is not None:
-        origine = {"insee": resultat.origine.insee, "nom": resultat.origine.nom, "residence": resultat.residence_origine}
+        origine = {
+            "insee": resultat.origine.insee,
+            "nom": resultat.origine.nom,
+            "residence": resultat.residence_origine,
+        }
     return {"eligible": resultat.eligible, "motif": resultat.motif, "origine": origine}
 
 

@@ -90,7 +90,7 @@ class AucunBaremeEnVigueur(ErreurCalcul):
     def __init__(self, nature: str, jour: datetime.date):
         self.nature = nature
         self.jour = jour
-        super().__init__(f"Aucun barème « {nature} » n'est en vigueur le {date_fr(jour)}.")
+        super().__init__(f"Aucun barème {nature} n'est en vigueur le {date_fr(jour)}.")
 
 
 def arrondir(montant: Decimal) -> Decimal:
@@ -383,7 +383,7 @@ def _version_ik(versions: Sequence[VersionIK], jour: datetime.date, classe: str)
     for version in versions:
         if classe in version.tranches and version.couvre(jour):
             return version
-    raise AucunBaremeEnVigueur(f"IK {LIBELLES_CLASSES.get(classe, classe)}", jour)
+    raise AucunBaremeEnVigueur(f"d'indemnités kilométriques ({LIBELLES_CLASSES.get(classe, classe)})", jour)
 
 
 def calculer_ik_lignes(
@@ -651,8 +651,8 @@ def calculer_mission(
     """Repas et nuitées d'une mission, aux taux en vigueur le jour du départ."""
     decompte = decompter(mission.depart, mission.retour)
     jour = mission.depart.date()
-    version_repas = en_vigueur(versions_repas, jour, "Repas")
-    version_nuitee = en_vigueur(versions_nuitee, jour, "Nuitée")
+    version_repas = en_vigueur(versions_repas, jour, "des repas")
+    version_nuitee = en_vigueur(versions_nuitee, jour, "des nuitées")
     zone_r, _ = zone_repas(mission.lieu)
     zone_n, raison = zone_nuitee(mission.lieu, grand_paris, rqth=mission.rqth)
     for version, zone in ((version_repas, zone_r), (version_nuitee, zone_n)):

@@ -73,6 +73,42 @@ class DateHeureLocaleField(forms.Field):
         raise ValidationError("Saisissez une date et une heure, par exemple 2026-03-10T07:30.", code="invalide")
 
 
+VRAI = {"1", "true", "on", "oui", "yes"}
+FAUX = {"", "0", "false", "off", "non", "no"}
+
+
+class OuiNonWidget(forms.CheckboxInput):
+    """Une case à cocher qui lit aussi « 0 », « 1 », « true », « false » (paramètres de l'API)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda valeur: valeur is True or str(valeur).strip().lower() in VRAI)
+
+    def format_value(self, value):
+        return None  # sans attribut value, une case cochée envoie « on »
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class OuiNonField(forms.Field):
+    widget = OuiNonWidget
+    template_name = "dsfr/form_field_snippets/checkbox_snippet.html"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        texte = str(value).strip().lower()
+        if texte in VRAI:
+            return True
+        if texte in FAUX:
+            return False
+        raise ValidationError("Indiquez 1 (oui) ou 0 (non).", code="invalide")
+
+
 class CommuneField(forms.CharField):
     """Une commune désignée par son code INSEE (un arrondissement est accepté) ou, si `noms_acceptes`, par son nom."""
 
@@ -144,7 +180,10 @@ class SimulationIKForm(DsfrBaseForm):
     vehicule = forms.ChoiceField(
         label="Véhicule",
         choices=TypeVehicule.choices,
-        error_messages={"invalid_choice": "Choisissez voiture, motocyclette ou velomoteur."},
+        error_messages={
+            "invalid_choice": "Choisissez voiture, motocyclette ou velomoteur.",
+            "required": "Indiquez le véhicule : voiture, motocyclette ou velomoteur.",
+        },
     )
     cv = forms.IntegerField(
         label="Puissance fiscale (CV)",
@@ -213,7 +252,7 @@ class SimulationMissionForm(DsfrBaseForm):
         initial=ModeNuitee.PAYANTE,
         error_messages={"invalid_choice": "Choisissez payante ou gratuite."},
     )
-    rqth = forms.BooleanField(label="Agent reconnu travailleur handicapé à mobilité réduite (RQTH)", required=False)
+    rqth = OuiNonField(label="Agent reconnu travailleur handicapé à mobilité réduite (RQTH)")
 
     def __init__(self, *args, noms_acceptes: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -80,7 +80,7 @@ def communes(request):
 
 
 def _fil_ariane(*liens, courant: str) -> dict:
-    return {"links": [{"url": url, "title": titre} for url, titre in liens], "current": courant}
+    return {"id": "fil-ariane", "links": [{"url": url, "title": titre} for url, titre in liens], "current": courant}
 
 
 @role_required(Role.ADMIN)

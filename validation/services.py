@@ -39,11 +39,14 @@ def _verrouiller(ordre: OrdreMission) -> OrdreMission:
     )
 
 
-def _executer(ordre: OrdreMission, action: Action, par, commentaire: str = "", jour=None, **params) -> OrdreMission:
+def _executer(
+    ordre: OrdreMission, action: Action, par, commentaire: str = "", jour=None, etat_attendu=None, **params
+) -> OrdreMission:
+    """`etat_attendu` : l'état que la personne avait sous les yeux ; s'il a changé depuis, on ne fait rien."""
     with transaction.atomic():
         ordre = _verrouiller(ordre)
         methode = getattr(ordre, action.value)
-        if not can_proceed(methode):
+        if (etat_attendu and ordre.etat != etat_attendu) or not can_proceed(methode):
             raise ActionRefusee(ACTION_IMPOSSIBLE)
         autorisation = regles.autoriser(par, ordre, action, jour)
         if not autorisation:
@@ -71,7 +74,9 @@ def valideurs_possibles(ordre: OrdreMission):
     return ordre.agent.valideurs.filter(is_active=True).order_by("last_name", "first_name")
 
 
-def soumettre(*, ordre: OrdreMission, par, destinataire=None, jour: datetime.date | None = None) -> OrdreMission:
+def soumettre(
+    *, ordre: OrdreMission, par, destinataire=None, jour: datetime.date | None = None, etat_attendu=None
+) -> OrdreMission:
     deux_etapes = circuit_a_deux_etapes(ordre)
     if deux_etapes:
         possibles = list(valideurs_possibles(ordre))
@@ -85,33 +90,47 @@ def soumettre(*, ordre: OrdreMission, par, destinataire=None, jour: datetime.dat
             )
         if destinataire not in possibles:
             raise ActionRefusee("Ce valideur n'est pas rattaché à votre fiche : choisissez-en un dans la liste.")
-    return _executer(ordre, Action.SOUMETTRE, par, jour=jour, destinataire=destinataire, deux_etapes=deux_etapes)
+    return _executer(
+        ordre,
+        Action.SOUMETTRE,
+        par,
+        jour=jour,
+        etat_attendu=etat_attendu,
+        destinataire=destinataire,
+        deux_etapes=deux_etapes,
+    )
 
 
-def valider(*, ordre: OrdreMission, par, commentaire: str = "", jour: datetime.date | None = None) -> OrdreMission:
-    return _executer(ordre, Action.VALIDER, par, commentaire, jour=jour)
+def valider(
+    *, ordre: OrdreMission, par, commentaire: str = "", jour: datetime.date | None = None, etat_attendu=None
+) -> OrdreMission:
+    return _executer(ordre, Action.VALIDER, par, commentaire, jour=jour, etat_attendu=etat_attendu)
 
 
-def refuser(*, ordre: OrdreMission, par, motif: str, jour: datetime.date | None = None) -> OrdreMission:
+def refuser(
+    *, ordre: OrdreMission, par, motif: str, jour: datetime.date | None = None, etat_attendu=None
+) -> OrdreMission:
     motif = (motif or "").strip()
     if not motif:
         raise ActionRefusee("Indiquez le motif du refus : l'agent en a besoin pour corriger.")
-    return _executer(ordre, Action.REFUSER, par, motif, jour=jour, motif=motif)
+    return _executer(ordre, Action.REFUSER, par, motif, jour=jour, etat_attendu=etat_attendu, motif=motif)
 
 
-def reprendre(*, ordre: OrdreMission, par) -> OrdreMission:
-    return _executer(ordre, Action.REPRENDRE, par)
+def reprendre(*, ordre: OrdreMission, par, etat_attendu=None) -> OrdreMission:
+    return _executer(ordre, Action.REPRENDRE, par, etat_attendu=etat_attendu)
 
 
-def retirer(*, ordre: OrdreMission, par) -> OrdreMission:
-    return _executer(ordre, Action.RETIRER, par)
+def retirer(*, ordre: OrdreMission, par, etat_attendu=None) -> OrdreMission:
+    return _executer(ordre, Action.RETIRER, par, etat_attendu=etat_attendu)
 
 
-def annuler(*, ordre: OrdreMission, par, motif: str, jour: datetime.date | None = None) -> OrdreMission:
+def annuler(
+    *, ordre: OrdreMission, par, motif: str, jour: datetime.date | None = None, etat_attendu=None
+) -> OrdreMission:
     motif = (motif or "").strip()
     if not motif:
         raise ActionRefusee("Indiquez le motif de l'annulation.")
-    return _executer(ordre, Action.ANNULER, par, motif, jour=jour)
+    return _executer(ordre, Action.ANNULER, par, motif, jour=jour, etat_attendu=etat_attendu)
 
 
 def supprimer_brouillon(*, ordre: OrdreMission, par) -> None:

@@ -54,7 +54,7 @@ def agir(request, pk, action):
     except ValueError as exc:
         raise Http404 from exc
     ordre = ordre_visible_ou_404(request.user, pk)
-    params = {}
+    params = {"etat_attendu": request.POST.get("etat") or None}
     if action == Action.SOUMETTRE:
         form = SoumissionForm(request.POST, ordre=ordre)
         if form.is_valid():

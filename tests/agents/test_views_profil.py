@@ -4,10 +4,12 @@ import html
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.messages import get_messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agents import services
 from agents.enums import Categorie, TypeVehicule
 from agents.models import Agent, Vehicule
 from tests.agents.factories import (
@@ -232,6 +234,25 @@ def test_un_telephone_illisible_est_refuse(client_agent, agent):
     assert "Saisissez un numéro de téléphone" in response.content.decode()
     agent.refresh_from_db()
     assert (agent.telephone, agent.adresse_familiale) == ("04 93 00 00 00", "3 chemin des Oliviers")
+
+
+def test_un_refus_du_service_s_affiche_a_cote_des_champs_et_n_enregistre_rien(client_agent, agent, monkeypatch):
+    def refuser(agent, data):
+        raise ValidationError({"telephone": "Numéro refusé par le service.", NON_FIELD_ERRORS: "Fiche verrouillée."})
+
+    monkeypatch.setattr(services, "modifier_coordonnees", refuser)
+    response = client_agent.post(
+        reverse("agents:modifier_coordonnees"),
+        {"telephone": "06 12 34 56 78", "adresse_familiale": "12 rue des Mimosas", "commune_familiale": "06029"},
+    )
+    assert response.status_code == 200
+    contenu = response.content.decode()
+    assert 'id="id_telephone-desc-error"' in contenu
+    assert "Numéro refusé par le service." in contenu
+    assert "Fiche verrouillée." in contenu
+    assert 'value="12 rue des Mimosas"' in contenu
+    agent.refresh_from_db()
+    assert agent.telephone == "04 93 00 00 00"
 
 
 def test_les_champs_de_l_administration_forges_sont_ignores_dans_les_coordonnees(client_agent, agent):

@@ -221,7 +221,7 @@ def test_deux_personnes_agissent_en_meme_temps_une_seule_reussit(vh1, agent):
     def agir(nom, fonction, **kwargs):
         try:
             depart.wait()
-            fonction(ordre=OrdreMission.objects.get(pk=ordre.pk), **kwargs)
+            fonction(ordre=OrdreMission.objects.get(pk=ordre.pk), etat_attendu=Etat.ATTENTE_VH1, **kwargs)
             resultats[nom] = "ok"
         except services.ActionRefusee as refus:
             resultats[nom] = str(refus)
