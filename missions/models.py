@@ -340,3 +340,23 @@ class PieceJointe(models.Model):
 
     def __str__(self):
         return self.get_type_display()
+
+
+class PeriodeVacances(models.Model):
+    """Vacances scolaires saisies par l'académie, là où la bibliothèque des zones A, B, C ne suffit pas (outre-mer)."""
+
+    departement = models.CharField("département", max_length=3, help_text="Par exemple 972 pour la Martinique.")
+    libelle = models.CharField("libellé", max_length=100)
+    date_debut = models.DateField("premier jour de vacances")
+    date_fin = models.DateField("dernier jour de vacances")
+
+    class Meta:
+        verbose_name = "période de vacances scolaires"
+        verbose_name_plural = "vacances scolaires (outre-mer)"
+        ordering = ["departement", "date_debut"]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_fin__gte=F("date_debut")), name="vacances_fin_apres_debut")
+        ]
+
+    def __str__(self):
+        return f"{self.libelle} ({self.departement}) : {self.date_debut:%d/%m/%Y} – {self.date_fin:%d/%m/%Y}"
