@@ -392,7 +392,8 @@ class Vehicule(models.Model):
                 name="vehicule_auvp_fin_apres_debut",
             ),
             models.CheckConstraint(
-                condition=~Q(type="voiture") | Q(puissance_fiscale__gte=1), name="vehicule_voiture_puissance_fiscale"
+                condition=~Q(type="voiture") | Q(puissance_fiscale__isnull=False, puissance_fiscale__gte=1),
+                name="vehicule_voiture_puissance_fiscale",
             ),
         ]
 

@@ -19,7 +19,7 @@ def uai_check_letter(digits: str) -> str:
 def validate_uai(value: str) -> None:
     if not UAI_PATTERN.match(value or ""):
         raise ValidationError(
-            "Le code UAI doit comporter 7 chiffres suivis d'une lettre (exemple : 0060001K).", code="uai_format"
+            "Le code UAI doit comporter 7 chiffres suivis d'une lettre (exemple : 0060001U).", code="uai_format"
         )
     if uai_check_letter(value[:7]) != value[7]:
         raise ValidationError(

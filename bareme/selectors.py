@@ -23,11 +23,13 @@ def version_en_vigueur(type_bareme: str, jour: datetime.date) -> Bareme | None:
     return Bareme.objects.du_type(type_bareme).en_vigueur_le(jour).order_by("-date_debut").first()
 
 
-def _avec_taux(versions: QuerySet[Bareme]) -> QuerySet[Bareme]:
-    return versions.prefetch_related(
-        Prefetch("taux_ik", queryset=TauxIK.objects.order_by("classe", "km_min", "pk")),
-        Prefetch("taux_mission", queryset=TauxMission.objects.order_by("zone", "pk")),
-    )
+def _avec_taux(versions: QuerySet[Bareme], *, ik: bool = True, mission: bool = True) -> QuerySet[Bareme]:
+    prefetch = []
+    if ik:
+        prefetch.append(Prefetch("taux_ik", queryset=TauxIK.objects.order_by("classe", "km_min", "pk")))
+    if mission:
+        prefetch.append(Prefetch("taux_mission", queryset=TauxMission.objects.order_by("zone", "pk")))
+    return versions.prefetch_related(*prefetch)
 
 
 def version_ik(bareme: Bareme) -> calcul.VersionIK:
@@ -57,12 +59,14 @@ def version_forfaits(bareme: Bareme) -> calcul.VersionForfaits:
 def versions_ik(types: Iterable[str] = TYPES_IK) -> list[calcul.VersionIK]:
     """Toutes les versions IK des types donnés, en données simples, en deux requêtes (pour calculer des milliers de
     lignes sans revenir à la base)."""
-    versions = _avec_taux(Bareme.objects.filter(type__in=list(types)).order_by("type", "date_debut", "pk"))
+    versions = _avec_taux(
+        Bareme.objects.filter(type__in=list(types)).order_by("type", "date_debut", "pk"), mission=False
+    )
     return [version_ik(bareme) for bareme in versions]
 
 
 def versions_forfaits(type_bareme: str) -> list[calcul.VersionForfaits]:
-    versions = _avec_taux(Bareme.objects.du_type(type_bareme).order_by("date_debut", "pk"))
+    versions = _avec_taux(Bareme.objects.du_type(type_bareme).order_by("date_debut", "pk"), ik=False)
     return [version_forfaits(bareme) for bareme in versions]
 
 

@@ -84,6 +84,11 @@ class OrdreMission(ConcurrentTransitionMixin, models.Model):
         verbose_name="valideur destinataire",
     )
     motif_refus = models.TextField("motif du dernier refus", blank=True)
+    soumis_le = models.DateTimeField("soumis le", null=True, blank=True, editable=False)
+    # Estimation tenue à jour à chaque modification (barème du jour des trajets), et anomalies détectées.
+    montant_estime = models.DecimalField("montant estimé", **MONEY, null=True, blank=True, editable=False)
+    anomalies = models.JSONField("anomalies détectées", default=list, blank=True, editable=False)
+    nb_anomalies = models.PositiveSmallIntegerField("nombre d'anomalies", default=0, editable=False)
     # Montants figés à la validation du gestionnaire, avec les versions de barème utilisées.
     km_total = models.DecimalField("kilomètres indemnisés", **KM, null=True, blank=True)
     montant_ik = models.DecimalField("indemnités kilométriques", **MONEY, null=True, blank=True)
@@ -117,7 +122,11 @@ class OrdreMission(ConcurrentTransitionMixin, models.Model):
                 condition=Q(montant_total__isnull=True) | Q(montant_total__gte=0), name="om_montant_positif"
             ),
         ]
-        indexes = [models.Index(fields=["agent", "type", "etat"], name="om_agent_type_etat_idx")]
+        indexes = [
+            models.Index(fields=["agent", "type", "etat"], name="om_agent_type_etat_idx"),
+            models.Index(fields=["etat", "destinataire", "soumis_le"], name="om_file_vh1_idx"),
+            models.Index(fields=["etat", "soumis_le"], name="om_file_gestion_idx"),
+        ]
 
     def __str__(self):
         return f"{self.numero} — {self.objet}"
@@ -137,8 +146,9 @@ class OrdreMission(ConcurrentTransitionMixin, models.Model):
     # --- Transitions : elles ne changent que des champs ; les services enregistrent, journalisent, notifient.
 
     @transition(field=etat, source=SOUMETTABLE, target=RETURN_VALUE(Etat.ATTENTE_VH1, Etat.ATTENTE_GESTIONNAIRE))
-    def soumettre(self, *, destinataire, deux_etapes: bool):
+    def soumettre(self, *, destinataire, deux_etapes: bool, le):
         self.destinataire = destinataire if deux_etapes else None
+        self.soumis_le = le
         return Etat.ATTENTE_VH1 if deux_etapes else Etat.ATTENTE_GESTIONNAIRE
 
     @transition(field=etat, source=EN_VALIDATION, target=RETURN_VALUE(Etat.ATTENTE_GESTIONNAIRE, Etat.VALIDE))

@@ -8,6 +8,7 @@ après validation de la transaction. Une action refusée ne change rien.
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django_fsm import can_proceed
 
 from missions.enums import Etat
@@ -98,6 +99,7 @@ def soumettre(
         etat_attendu=etat_attendu,
         destinataire=destinataire,
         deux_etapes=deux_etapes,
+        le=timezone.now(),
     )
 
 

@@ -273,14 +273,6 @@ def test_une_voiture_de_puissance_nulle_est_refusee_par_la_base():
     assert not Vehicule.objects.filter(agent=agent).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "La contrainte vehicule_voiture_puissance_fiscale laisse passer NULL (NOT voiture OR NULL >= 1 vaut NULL) : "
-        "elle doit exiger puissance_fiscale IS NOT NULL pour une voiture."
-    ),
-)
 def test_une_voiture_sans_puissance_fiscale_est_refusee_par_la_base():
     agent = AgentFactory()
     try:
