@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 
 from bareme import services
@@ -66,6 +67,7 @@ class BaremeAdmin(admin.ModelAdmin):
     list_filter = ["type"]
     ordering = ["type", "-date_debut"]
     readonly_fields = ["texte_code", "created_at", "created_by"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["type", "date_debut", "date_fin", "montant_minimum"]}),
         (

@@ -81,22 +81,32 @@ def autoriser(user, ordre: OrdreMission, action: Action, jour: datetime.date | N
     return Autorisation(False, REFUS_PAS_A_VOUS)
 
 
-def ordres_visibles_q(user, jour: datetime.date | None = None) -> Q:
-    """Les ordres qu'une personne peut consulter : les siens, ceux qui lui sont adressés ou délégués, son périmètre."""
+def perimetre_de_gestion_q(user, jour: datetime.date | None = None) -> Q:
+    """Les ordres de mon périmètre, plus ceux du périmètre des gestionnaires qui m'ont délégué leur validation."""
     jour = jour or datetime.date.today()
-    q = Q(agent__user=user) | Q(destinataire=user)
-    delegants_vh1 = delegations_actives(user, RoleDelegue.VH1, jour).values("delegant_id")
-    q |= Q(destinataire__in=delegants_vh1)
+    q = Q(pk__in=[])
     gestionnaire = getattr(user, "gestionnaire", None)
     if gestionnaire is not None:
         q |= perimetre_q(gestionnaire, prefix="agent__")
     for delegation in delegations_actives(user, RoleDelegue.GESTIONNAIRE, jour).select_related(
         "delegant__gestionnaire"
     ):
-        delegant_gestionnaire = getattr(delegation.delegant, "gestionnaire", None)
-        if delegant_gestionnaire is not None:
-            q |= perimetre_q(delegant_gestionnaire, prefix="agent__")
+        delegant = getattr(delegation.delegant, "gestionnaire", None)
+        if delegant is not None:
+            q |= perimetre_q(delegant, prefix="agent__")
     return q
+
+
+def ordres_visibles_q(user, jour: datetime.date | None = None) -> Q:
+    """Les ordres qu'une personne peut consulter : les siens, ceux qui lui sont adressés ou délégués, son périmètre."""
+    jour = jour or datetime.date.today()
+    delegants_vh1 = delegations_actives(user, RoleDelegue.VH1, jour).values("delegant_id")
+    return (
+        Q(agent__user=user)
+        | Q(destinataire=user)
+        | Q(destinataire__in=delegants_vh1)
+        | perimetre_de_gestion_q(user, jour)
+    )
 
 
 def actions_possibles(user, ordre: OrdreMission, jour: datetime.date | None = None) -> list[Action]:

@@ -6,6 +6,7 @@ après validation de la transaction. Une action refusée ne change rien.
 """
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -144,3 +145,25 @@ def supprimer_brouillon(*, ordre: OrdreMission, par) -> None:
         if ordre.etat != Etat.BROUILLON or ordre.historique.exists():
             raise ActionRefusee("Seul un ordre de mission en cours de création, jamais soumis, peut être supprimé.")
         ordre.delete()
+
+
+@dataclass
+class RapportLot:
+    valides: list = field(default_factory=list)
+    ignores: list = field(default_factory=list)  # (ordre, motif)
+
+
+def valider_en_lot(*, ordres, par, jour: datetime.date | None = None) -> RapportLot:
+    """Valide les ordres sans anomalie, chacun dans sa propre transaction ; dit pourquoi les autres sont écartés."""
+    rapport = RapportLot()
+    for ordre in ordres:
+        if ordre.nb_anomalies:
+            rapport.ignores.append(
+                (ordre, f"{ordre.nb_anomalies} anomalie(s) à examiner : ouvrez l'ordre pour décider.")
+            )
+            continue
+        try:
+            rapport.valides.append(valider(ordre=ordre, par=par, jour=jour, etat_attendu=ordre.etat))
+        except ActionRefusee as refus:
+            rapport.ignores.append((ordre, str(refus)))
+    return rapport

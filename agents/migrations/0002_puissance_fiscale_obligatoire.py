@@ -4,18 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agents', '0001_initial'),
+        ("agents", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='vehicule',
-            name='vehicule_voiture_puissance_fiscale',
+            model_name="vehicule",
+            name="vehicule_voiture_puissance_fiscale",
         ),
         migrations.AddConstraint(
-            model_name='vehicule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('type', 'voiture'), _negated=True), models.Q(('puissance_fiscale__gte', 1), ('puissance_fiscale__isnull', False)), _connector='OR'), name='vehicule_voiture_puissance_fiscale'),
+            model_name="vehicule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("type", "voiture"), _negated=True),
+                    models.Q(("puissance_fiscale__gte", 1), ("puissance_fiscale__isnull", False)),
+                    _connector="OR",
+                ),
+                name="vehicule_voiture_puissance_fiscale",
+            ),
         ),
     ]

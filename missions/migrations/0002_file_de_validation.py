@@ -5,40 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agents', '0001_initial'),
-        ('missions', '0001_initial'),
+        ("agents", "0001_initial"),
+        ("missions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ordremission',
-            name='anomalies',
-            field=models.JSONField(blank=True, default=list, editable=False, verbose_name='anomalies détectées'),
+            model_name="ordremission",
+            name="anomalies",
+            field=models.JSONField(blank=True, default=list, editable=False, verbose_name="anomalies détectées"),
         ),
         migrations.AddField(
-            model_name='ordremission',
-            name='montant_estime',
-            field=models.DecimalField(blank=True, decimal_places=2, editable=False, max_digits=10, null=True, verbose_name='montant estimé'),
+            model_name="ordremission",
+            name="montant_estime",
+            field=models.DecimalField(
+                blank=True, decimal_places=2, editable=False, max_digits=10, null=True, verbose_name="montant estimé"
+            ),
         ),
         migrations.AddField(
-            model_name='ordremission',
-            name='nb_anomalies',
+            model_name="ordremission",
+            name="nb_anomalies",
             field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name="nombre d'anomalies"),
         ),
         migrations.AddField(
-            model_name='ordremission',
-            name='soumis_le',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='soumis le'),
+            model_name="ordremission",
+            name="soumis_le",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="soumis le"),
         ),
         migrations.AddIndex(
-            model_name='ordremission',
-            index=models.Index(fields=['etat', 'destinataire', 'soumis_le'], name='om_file_vh1_idx'),
+            model_name="ordremission",
+            index=models.Index(fields=["etat", "destinataire", "soumis_le"], name="om_file_vh1_idx"),
         ),
         migrations.AddIndex(
-            model_name='ordremission',
-            index=models.Index(fields=['etat', 'soumis_le'], name='om_file_gestion_idx'),
+            model_name="ordremission",
+            index=models.Index(fields=["etat", "soumis_le"], name="om_file_gestion_idx"),
         ),
     ]

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.agents.factories import AgentFactory, GestionnaireFactory, PerimetreGestionnaireFactory, UserFactory
+from tests.agents.factories import AgentFactory, PerimetreGestionnaireFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,24 +104,6 @@ def test_sans_role_une_page_qui_explique(client):
     response = client.get(reverse("tableau_de_bord"))
     assert response.status_code == 200
     assert "Votre compte n'a encore aucun rôle" in response.text
-
-
-def test_la_directrice_valide_les_agents_qui_lui_sont_rattaches(client, chef_etablissement):
-    AgentFactory.create_batch(2, valideurs=[chef_etablissement])
-    AgentFactory()
-    client.force_login(chef_etablissement)
-    response = client.get(reverse("validation:a_valider"))
-    assert "valideur hiérarchique de 2 agents" in response.text
-
-
-def test_le_gestionnaire_voit_la_taille_de_son_perimetre(client):
-    gestionnaire = GestionnaireFactory()
-    PerimetreGestionnaireFactory(gestionnaire=gestionnaire, categorie="aesh", departement="")
-    AgentFactory.create_batch(3, categorie="aesh")
-    AgentFactory(categorie="tzr")
-    client.force_login(gestionnaire.user)
-    response = client.get(reverse("validation:gestion"))
-    assert "3 agents dans votre périmètre" in response.text
 
 
 def test_pages_d_erreur_dans_la_mise_en_page(client):

@@ -1,0 +1,152 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from missions.enums import Etat
+from tests.agents.factories import AgentFactory, PerimetreGestionnaireFactory, UserFactory
+from tests.missions.factories import OrdreMissionFactory
+from tests.validation.factories import DelegationFactory
+from validation.models import HistoriqueTransition
+
+pytestmark = pytest.mark.django_db
+
+ANOMALIE = [{"code": "week_end", "message": "Trajet déclaré un samedi (le 3 octobre).", "bloquante": False}]
+
+
+def en_attente_vh1(vh1, n=1, **kwargs):
+    return [
+        OrdreMissionFactory(
+            etat=Etat.ATTENTE_VH1,
+            destinataire=vh1,
+            soumis_le=timezone.now() - datetime.timedelta(days=i),
+            agent=kwargs.pop("agent", None) or AgentFactory(valideurs=[vh1], categorie=kwargs.get("categorie", "aesh")),
+            **{k: v for k, v in kwargs.items() if k != "categorie"},
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def vh1():
+    return UserFactory(valideur=True)
+
+
+class TestFileVH1:
+    def test_ne_montre_que_ce_qui_m_est_adresse_ou_delegue(self, client, vh1):
+        mien = en_attente_vh1(vh1)[0]
+        autre_vh1 = UserFactory(valideur=True)
+        delegue = en_attente_vh1(autre_vh1)[0]
+        DelegationFactory(delegant=autre_vh1, delegataire=vh1)
+        etranger = en_attente_vh1(UserFactory(valideur=True))[0]
+        client.force_login(vh1)
+        response = client.get(reverse("validation:a_valider"))
+        assert {o.pk for o in response.context["page"].object_list} == {mien.pk, delegue.pk}
+        assert etranger.numero not in response.text
+
+    def test_filtre_anomalies_et_compteurs(self, client, vh1):
+        en_attente_vh1(vh1, 2)
+        en_attente_vh1(vh1, 1, anomalies=ANOMALIE, nb_anomalies=1)
+        client.force_login(vh1)
+        response = client.get(reverse("validation:a_valider"), {"anomalie": "avec"})
+        assert len(response.context["page"].object_list) == 1
+        assert "Trajet déclaré un samedi" in response.text
+        assert response.context["compteurs_file"]["sans_anomalie"] == 2
+
+    def test_filtre_par_montant_et_tri(self, client, vh1):
+        for montant in ("12.00", "150.00", "480.50"):
+            en_attente_vh1(vh1, 1, montant_estime=Decimal(montant))
+        client.force_login(vh1)
+        response = client.get(reverse("validation:a_valider"), {"montant_min": "100", "tri": "montant"})
+        assert [o.montant_estime for o in response.context["page"].object_list] == [
+            Decimal("480.50"),
+            Decimal("150.00"),
+        ]
+
+    def test_filtre_incoherent_message_a_cote_du_champ(self, client, vh1):
+        client.force_login(vh1)
+        response = client.get(reverse("validation:a_valider"), {"montant_min": "100", "montant_max": "10"})
+        assert "Le montant maximum doit être supérieur ou égal au minimum." in response.text
+        assert 'value="100"' in response.text
+
+    def test_filtre_par_mois_et_categorie(self, client, vh1):
+        octobre = en_attente_vh1(vh1, 1, categorie="tzr", date_debut=datetime.date(2026, 10, 1))[0]
+        en_attente_vh1(vh1, 1, categorie="aesh", date_debut=datetime.date(2026, 10, 1))
+        en_attente_vh1(vh1, 1, categorie="tzr", date_debut=datetime.date(2026, 11, 1))
+        client.force_login(vh1)
+        response = client.get(reverse("validation:a_valider"), {"mois": "2026-10", "categorie": "tzr"})
+        assert [o.pk for o in response.context["page"].object_list] == [octobre.pk]
+
+    def test_nombre_de_requetes_constant(self, client, vh1, django_assert_max_num_queries):
+        en_attente_vh1(vh1, 10)
+        client.force_login(vh1)
+        with django_assert_max_num_queries(30) as contexte:
+            client.get(reverse("validation:a_valider"))
+        avant = len(contexte.captured_queries)
+        en_attente_vh1(vh1, 40, anomalies=ANOMALIE, nb_anomalies=1)
+        with django_assert_max_num_queries(avant):
+            response = client.get(reverse("validation:a_valider"))
+        assert len(response.context["page"].object_list) == 50
+
+
+class TestFileGestion:
+    def test_perimetre_et_etat_par_defaut(self, client):
+        gestionnaire = PerimetreGestionnaireFactory(categorie="aesh").gestionnaire.user
+        a_controler = OrdreMissionFactory(agent=AgentFactory(categorie="aesh"), attente_gestionnaire=True)
+        OrdreMissionFactory(agent=AgentFactory(categorie="aesh"), valide=True)
+        hors_perimetre = OrdreMissionFactory(agent=AgentFactory(categorie="tzr"), attente_gestionnaire=True)
+        client.force_login(gestionnaire)
+        response = client.get(reverse("validation:gestion"))
+        assert [o.pk for o in response.context["page"].object_list] == [a_controler.pk]
+        assert hors_perimetre.numero not in response.text
+        response = client.get(reverse("validation:gestion"), {"etat": "valide"})
+        assert len(response.context["page"].object_list) == 1
+
+    def test_nombre_de_requetes_constant(self, client, django_assert_max_num_queries):
+        gestionnaire = PerimetreGestionnaireFactory(categorie="aesh").gestionnaire.user
+        OrdreMissionFactory.create_batch(10, agent=AgentFactory(categorie="aesh"), attente_gestionnaire=True)
+        client.force_login(gestionnaire)
+        with django_assert_max_num_queries(30) as contexte:
+            client.get(reverse("validation:gestion"))
+        avant = len(contexte.captured_queries)
+        for _ in range(5):
+            OrdreMissionFactory.create_batch(38, agent=AgentFactory(categorie="aesh"), attente_gestionnaire=True)
+        with django_assert_max_num_queries(avant):
+            response = client.get(reverse("validation:gestion"))
+        assert response.context["page"].paginator.count == 200
+
+
+class TestValidationGroupee:
+    def test_confirmation_puis_rapport_les_dossiers_a_anomalie_sont_ecartes(self, client, vh1):
+        propres = en_attente_vh1(vh1, 3)
+        douteux = en_attente_vh1(vh1, 1, anomalies=ANOMALIE, nb_anomalies=1)[0]
+        ids = [o.pk for o in propres] + [douteux.pk]
+        client.force_login(vh1)
+        url = reverse("validation:validation_groupee")
+        confirmation = client.post(url, {"file": "vh1", "ordres": ids})
+        assert "Vous allez valider 3 ordres de mission sans anomalie." in confirmation.text
+        assert not HistoriqueTransition.objects.exists()
+        rapport = client.post(url, {"file": "vh1", "ordres": ids, "confirme": "1"})
+        assert "3 ordres de mission validés." in rapport.text
+        assert "1 anomalie(s) à examiner" in rapport.text
+        for ordre in propres:
+            ordre.refresh_from_db()
+            assert ordre.etat == Etat.ATTENTE_GESTIONNAIRE
+        douteux.refresh_from_db()
+        assert douteux.etat == Etat.ATTENTE_VH1
+
+    def test_on_ne_peut_pas_glisser_l_ordre_d_un_autre(self, client, vh1):
+        etranger = en_attente_vh1(UserFactory(valideur=True))[0]
+        client.force_login(vh1)
+        client.post(reverse("validation:validation_groupee"), {"file": "vh1", "ordres": [etranger.pk], "confirme": "1"})
+        etranger.refresh_from_db()
+        assert etranger.etat == Etat.ATTENTE_VH1
+        assert not HistoriqueTransition.objects.exists()
+
+    def test_refusee_sans_le_role(self, client):
+        agent = AgentFactory()
+        client.force_login(agent.user)
+        response = client.post(reverse("validation:validation_groupee"), {"file": "gestionnaire", "ordres": [1]})
+        assert response.status_code == 404

@@ -1,0 +1,72 @@
+"""Les files de validation : ce qui attend une personne, filtré, trié, compté."""
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from missions.enums import Etat
+from missions.models import OrdreMission
+from validation.enums import RoleDelegue
+from validation.regles import delegations_actives, perimetre_de_gestion_q
+
+TRIS = {
+    "anciennete": ("soumis_le", "pk"),
+    "recent": ("-soumis_le", "-pk"),
+    "agent": ("agent__user__last_name", "agent__user__first_name", "pk"),
+    "montant": ("-montant_estime", "pk"),
+    "mois": ("-date_debut", "pk"),
+}
+
+
+def _lignes(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("agent__user", "agent__residence_administrative__commune", "destinataire", "omp")
+
+
+def ordres_file_vh1(user, jour: datetime.date | None = None) -> QuerySet[OrdreMission]:
+    """Les ordres en attente de validation hiérarchique adressés à moi, ou à qui m'a délégué sa validation."""
+    jour = jour or datetime.date.today()
+    delegants = delegations_actives(user, RoleDelegue.VH1, jour).values("delegant_id")
+    return _lignes(
+        OrdreMission.objects.filter(Q(destinataire=user) | Q(destinataire__in=delegants), etat=Etat.ATTENTE_VH1)
+    )
+
+
+def ordres_file_gestion(user, jour: datetime.date | None = None) -> QuerySet[OrdreMission]:
+    return _lignes(OrdreMission.objects.filter(perimetre_de_gestion_q(user, jour)))
+
+
+def filtrer(queryset: QuerySet, filtres: dict) -> QuerySet:
+    """Applique les filtres validés d'une file (formulaire `FiltreFileForm`)."""
+    if filtres.get("etat"):
+        queryset = queryset.filter(etat=filtres["etat"])
+    if filtres.get("mois"):
+        mois = filtres["mois"]
+        queryset = queryset.filter(date_debut__year=mois.year, date_debut__month=mois.month)
+    if filtres.get("categorie"):
+        queryset = queryset.filter(agent__categorie=filtres["categorie"])
+    if filtres.get("etablissement"):
+        queryset = queryset.filter(agent__residence_administrative=filtres["etablissement"])
+    if filtres.get("commune"):
+        queryset = queryset.filter(agent__residence_administrative__commune=filtres["commune"])
+    if filtres.get("montant_min") is not None:
+        queryset = queryset.filter(montant_estime__gte=filtres["montant_min"])
+    if filtres.get("montant_max") is not None:
+        queryset = queryset.filter(montant_estime__lte=filtres["montant_max"])
+    if filtres.get("anomalie") == "avec":
+        queryset = queryset.filter(nb_anomalies__gt=0)
+    elif filtres.get("anomalie") == "sans":
+        queryset = queryset.filter(nb_anomalies=0)
+    return queryset.order_by(*TRIS.get(filtres.get("tri") or "anciennete", TRIS["anciennete"]))
+
+
+def compter(queryset: QuerySet) -> dict:
+    """Les compteurs affichés à côté des filtres, en une requête."""
+    return queryset.order_by().aggregate(
+        total=Count("pk"),
+        avec_anomalie=Count("pk", filter=Q(nb_anomalies__gt=0)),
+        sans_anomalie=Count("pk", filter=Q(nb_anomalies=0)),
+        attente_vh1=Count("pk", filter=Q(etat=Etat.ATTENTE_VH1)),
+        attente_gestionnaire=Count("pk", filter=Q(etat=Etat.ATTENTE_GESTIONNAIRE)),
+        valide=Count("pk", filter=Q(etat=Etat.VALIDE)),
+        refuse=Count("pk", filter=Q(etat=Etat.REFUSE)),
+    )
