@@ -349,11 +349,11 @@ class ResultatIKLignes:
 
 def calculer_ligne_ik(ligne: LigneIK, version: VersionIK, cumul_avant: Decimal = ZERO) -> ResultatIK:
     """Une ligne au barème `version`, sans minimum mensuel : chaque kilomètre au taux de la tranche où il tombe."""
-    if ligne.distance <= 0:
+    if ligne.distance <= ZERO:
         raise ErreurCalcul("La distance d'un trajet doit être positive.")
     if ligne.trajets < 1:
         raise ErreurCalcul("Le nombre de trajets doit être au moins 1.")
-    if cumul_avant < 0:
+    if cumul_avant < ZERO:
         raise ErreurCalcul("Le cumul annuel ne peut pas être négatif.")
     tranches = version.tranches.get(ligne.classe)
     if not tranches:
@@ -367,14 +367,17 @@ def calculer_ligne_ik(ligne: LigneIK, version: VersionIK, cumul_avant: Decimal =
     parts = []
     total = ZERO
     for tranche in tranches:
-        if tranche.fin is not None and tranche.fin <= debut:
-            continue
+        plafond = tranche.fin
+        if plafond is not None and plafond <= debut:
+            continue  # tranche déjà remplie avant cette ligne
         bas = debut if debut > tranche.debut else tranche.debut
-        haut = fin if tranche.fin is None or fin < tranche.fin else tranche.fin
-        if haut <= bas:
+        if plafond is None or fin <= plafond:  # la ligne finit dans cette tranche
+            montant = (fin - bas) * tranche.taux
+            parts.append(PartTranche(tranche, fin - bas, montant))
+            total += montant
             break
-        montant = (haut - bas) * tranche.taux
-        parts.append(PartTranche(tranche, haut - bas, montant))
+        montant = (plafond - bas) * tranche.taux  # la ligne franchit le plafond : la suite va à la tranche suivante
+        parts.append(PartTranche(tranche, plafond - bas, montant))
         total += montant
     return ResultatIK(ligne, version, cumul_avant, km, tuple(parts), arrondir(total))
 

@@ -238,6 +238,11 @@ class TrajetHabituel(models.Model):
     def jours(self) -> list[int]:
         return [int(jour) for jour in self.jours_semaine.split(",") if jour != ""]
 
+    @property
+    def jours_libelle(self) -> str:
+        noms = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+        return ", ".join(noms[jour] for jour in self.jours)
+
 
 class LigneTrajet(models.Model):
     """Une ligne d'indemnités kilométriques : un trajet, ses dates, le nombre de trajets par jour."""

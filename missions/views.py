@@ -1,12 +1,30 @@
+import datetime
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from agents.enums import Role
 from agents.permissions import role_required
-from missions import selectors
+from missions import prefill, selectors, services
+from missions.enums import Periode, TypeOrdre
+from missions.forms import OmpForm, TrajetHabituelForm, annee_scolaire_courante
+from missions.models import OrdreMission
+from missions.periodes import mois_fr
 from validation.enums import Action
 from validation.forms import RefusForm, SoumissionForm
 from validation.regles import actions_possibles
+
+
+def _ajouter_erreurs(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for champ, erreurs in exc.message_dict.items():
+            form.add_error(champ if champ in form.fields else None, erreurs)
+    else:
+        form.add_error(None, exc.messages)
 
 
 @role_required(Role.AGENT)
@@ -18,8 +36,29 @@ def mes_deplacements(request):
         "agent": agent,
         "vehicule_actif": agent.vehicules.filter(actif=True).first(),
         "ordres": selectors.ordres_de_l_agent(agent),
+        "mois_a_declarer": selectors.mois_a_declarer(agent, datetime.date.today()),
     }
     return render(request, "espaces/mes_deplacements.html", context)
+
+
+@role_required(Role.AGENT)
+@require_POST
+def preparer_omi(request, pk):
+    """« Créer l'OM de <mois> » : l'OMI du mois, pré-rempli à partir de l'OMP validé."""
+    omp = get_object_or_404(OrdreMission, pk=pk, agent=request.user.agent, type=TypeOrdre.PERMANENT)
+    try:
+        mois = datetime.datetime.strptime(request.POST.get("mois", ""), "%Y-%m").date()
+        omi = prefill.preparer_omi(omp=omp, mois=mois, par=request.user)
+    except ValueError:
+        messages.error(request, "Mois inconnu : choisissez le mois dans votre tableau de bord.")
+        return redirect("missions:mes_deplacements")
+    except prefill.PrefillRefuse as refus:
+        messages.error(request, str(refus))
+        return redirect("missions:mes_deplacements")
+    messages.success(
+        request, f"Votre ordre de mission de {mois_fr(mois)} est prêt : vérifiez les jours, puis soumettez-le."
+    )
+    return redirect("missions:ordre", pk=omi.pk)
 
 
 @login_required
@@ -36,7 +75,120 @@ def render_ordre(request, ordre, *, soumission_form=None, refus_form=None, statu
         "ordre": ordre,
         "historique": selectors.historique(ordre),
         "actions": actions,
+        "peut_rediger": services.peut_rediger(request.user, ordre),
         "soumission_form": soumission_form or (SoumissionForm(ordre=ordre) if Action.SOUMETTRE in actions else None),
         "refus_form": refus_form or (RefusForm() if {Action.REFUSER, Action.ANNULER} & set(actions) else None),
     }
+    if ordre.type == TypeOrdre.PERMANENT:
+        context["trajets_habituels"] = selectors.trajets_habituels(ordre)
     return render(request, "missions/ordre.html", context, status=status)
+
+
+def _donnees_omp(form) -> dict:
+    return {champ: form.cleaned_data[champ] for champ in services.CHAMPS_OMP}
+
+
+@role_required(Role.AGENT)
+def creer_omp(request):
+    agent = request.user.agent
+    if request.method == "POST":
+        form = OmpForm(request.POST)
+        if form.is_valid():
+            try:
+                ordre = services.creer_omp(
+                    agent=agent,
+                    par=request.user,
+                    periode=form.cleaned_data["periode"],
+                    annee=form.cleaned_data["annee"],
+                    donnees=_donnees_omp(form),
+                )
+            except ValidationError as exc:
+                _ajouter_erreurs(form, exc)
+            else:
+                messages.success(request, "Ordre de mission permanent créé : ajoutez maintenant vos trajets habituels.")
+                return redirect("missions:ordre", pk=ordre.pk)
+    else:
+        form = OmpForm(
+            initial={
+                "periode": Periode.ANNEE_SCOLAIRE,
+                "annee": annee_scolaire_courante(datetime.date.today()),
+                "objet": f"Déplacements entre établissements — {agent.get_categorie_display()}",
+                "vehicule_personnel": agent.vehicules.filter(actif=True).exists(),
+                "transports_publics": not agent.vehicules.filter(actif=True).exists(),
+                "enveloppe_budgetaire": agent.enveloppe_budgetaire_id,
+                "centre_couts": agent.centre_couts_id,
+                "domaine_fonctionnel": agent.domaine_fonctionnel_id,
+            }
+        )
+    context = {"title": "Nouvel ordre de mission permanent", "form": form, "espace_courant": Role.AGENT}
+    return render(request, "missions/omp_formulaire.html", context)
+
+
+def _ordre_redigeable(request, pk):
+    ordre = selectors.ordre_visible_ou_404(request.user, pk)
+    if not services.peut_rediger(request.user, ordre):
+        raise PermissionDenied(
+            "Cet ordre de mission n'est plus modifiable : il a été soumis ou vous n'en êtes pas l'auteur."
+        )
+    return ordre
+
+
+@login_required
+def modifier_omp(request, pk):
+    ordre = _ordre_redigeable(request, pk)
+    if ordre.type != TypeOrdre.PERMANENT:
+        raise Http404
+    if request.method == "POST":
+        form = OmpForm(request.POST)
+        if form.is_valid():
+            try:
+                services.modifier_omp(
+                    ordre=ordre,
+                    par=request.user,
+                    periode=form.cleaned_data["periode"],
+                    annee=form.cleaned_data["annee"],
+                    donnees=_donnees_omp(form),
+                )
+            except ValidationError as exc:
+                _ajouter_erreurs(form, exc)
+            else:
+                messages.success(request, "Ordre de mission permanent enregistré.")
+                return redirect("missions:ordre", pk=ordre.pk)
+    else:
+        initial = {champ: getattr(ordre, champ) for champ in services.CHAMPS_OMP}
+        initial.update(periode=ordre.periode, annee=ordre.date_debut.year)
+        form = OmpForm(initial=initial)
+    context = {"title": f"Modifier {ordre.numero}", "form": form, "ordre": ordre}
+    return render(request, "missions/omp_formulaire.html", context)
+
+
+@login_required
+def trajet_habituel(request, pk, trajet_pk=None):
+    ordre = _ordre_redigeable(request, pk)
+    trajet = get_object_or_404(ordre.trajets_habituels, pk=trajet_pk) if trajet_pk else None
+    if request.method == "POST":
+        form = TrajetHabituelForm(request.POST)
+        if form.is_valid():
+            try:
+                services.enregistrer_trajet_habituel(
+                    ordre=ordre, par=request.user, donnees=form.cleaned_data, trajet=trajet
+                )
+            except ValidationError as exc:
+                _ajouter_erreurs(form, exc)
+            else:
+                messages.success(request, "Trajet habituel enregistré.")
+                return redirect("missions:ordre", pk=ordre.pk)
+    else:
+        form = TrajetHabituelForm(initial=TrajetHabituelForm.initial_depuis(trajet) if trajet else None)
+    context = {"title": "Trajet habituel", "form": form, "ordre": ordre, "trajet": trajet}
+    return render(request, "missions/trajet_habituel_formulaire.html", context)
+
+
+@login_required
+@require_POST
+def supprimer_trajet_habituel(request, pk, trajet_pk):
+    ordre = _ordre_redigeable(request, pk)
+    trajet = get_object_or_404(ordre.trajets_habituels, pk=trajet_pk)
+    services.supprimer_trajet_habituel(trajet=trajet, par=request.user)
+    messages.success(request, "Trajet habituel supprimé.")
+    return redirect("missions:ordre", pk=ordre.pk)

@@ -189,20 +189,23 @@ def test_la_liste_sans_version_montre_comment_charger(client, admin_user):
     assert "python manage.py charger_baremes" in client.get(BAREMES).text
 
 
+def _version_annuelle(factory, annee, type_bareme, **kwargs):
+    debut, fin = datetime.date(annee, 1, 1), datetime.date(annee, 12, 31)
+    return factory(bareme__date_debut=debut, bareme__date_fin=fin, bareme__type=type_bareme, **kwargs)
+
+
 def test_la_liste_a_un_nombre_de_requetes_constant(client, admin_user):
     client.force_login(admin_user)
-    TauxMissionFactory(bareme__date_debut=datetime.date(2030, 1, 1), bareme__type=TypeBareme.REPAS, zone="metropole")
+    _version_annuelle(TauxMissionFactory, 2030, TypeBareme.REPAS, zone="metropole")
     client.get(BAREMES)
     with CaptureQueriesContext(connection) as avant:
         client.get(BAREMES)
     for annee in range(2031, 2036):
-        TauxMissionFactory(
-            bareme__date_debut=datetime.date(annee, 1, 1), bareme__type=TypeBareme.REPAS, zone="metropole"
-        )
-        TauxIKFactory(bareme__date_debut=datetime.date(annee, 1, 1))
+        _version_annuelle(TauxMissionFactory, annee, TypeBareme.REPAS, zone="metropole")
+        _version_annuelle(TauxIKFactory, annee, TypeBareme.IK_VOITURE)
     with CaptureQueriesContext(connection) as apres:
         reponse = client.get(BAREMES)
-    assert reponse.text.count("du 1er janvier 203") == 10
+    assert reponse.text.count("Du 1er janvier 203") == 11
     assert len(apres.captured_queries) == len(avant.captured_queries)
 
 

@@ -1,10 +1,11 @@
 import datetime
+from decimal import Decimal
 
 import factory
 from factory.django import DjangoModelFactory
 
 from missions import models
-from missions.enums import Etat, Periode, TypeOrdre
+from missions.enums import Depart, Etat, Periode, SourceKm, TypeOrdre, TypeRepas
 from tests.agents.factories import AgentFactory, CommuneFactory
 
 
@@ -72,3 +73,39 @@ class DistanceFactory(DjangoModelFactory):
     commune_a = factory.SubFactory(CommuneFactory)
     commune_b = factory.SubFactory(CommuneFactory)
     km = 20
+
+
+class TrajetHabituelFactory(DjangoModelFactory):
+    """Un trajet habituel de l'OMP : le lundi et le jeudi, aller-retour, sans repas."""
+
+    class Meta:
+        model = models.TrajetHabituel
+
+    ordre = factory.SubFactory(OrdreMissionFactory, valide=True)
+    depart = Depart.ADMINISTRATIVE
+    destination_commune = factory.SubFactory(CommuneFactory)
+    km_aller = Decimal("21.0")
+    source_km = SourceKm.DECLARE
+    jours_semaine = "0,3"
+    trajets_par_jour = 2
+    repas = TypeRepas.AUCUN
+
+
+class AbsenceFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Absence
+
+    agent = factory.SubFactory(AgentFactory)
+    date_debut = datetime.date(2026, 10, 5)
+    date_fin = datetime.date(2026, 10, 5)
+    motif = "Formation"
+
+
+class PeriodeVacancesFactory(DjangoModelFactory):
+    class Meta:
+        model = models.PeriodeVacances
+
+    departement = "972"
+    libelle = "Vacances de Carnaval"
+    date_debut = datetime.date(2027, 2, 6)
+    date_fin = datetime.date(2027, 2, 21)

@@ -1,0 +1,158 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from missions.enums import Etat, Periode, SourceKm, TypeOrdre
+from missions.models import OrdreMission, TrajetHabituel
+from missions.periodes import bornes_periode, mois_couverts
+from tests.agents.factories import AgentFactory, CommuneFactory, EtablissementFactory, VehiculeFactory
+from tests.missions.factories import DistanceFactory, OrdreMissionFactory
+
+
+@pytest.mark.parametrize(
+    "periode,annee,debut,fin",
+    [
+        (Periode.ANNEE_CIVILE, 2026, datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)),
+        (Periode.ANNEE_SCOLAIRE, 2026, datetime.date(2026, 9, 1), datetime.date(2027, 8, 31)),
+        (Periode.SEPT_DEC, 2026, datetime.date(2026, 9, 1), datetime.date(2026, 12, 31)),
+        (Periode.JANV_AOUT, 2027, datetime.date(2027, 1, 1), datetime.date(2027, 8, 31)),
+    ],
+)
+def test_bornes_des_periodes(periode, annee, debut, fin):
+    assert bornes_periode(periode, annee) == (debut, fin)
+
+
+def test_mois_couverts():
+    assert mois_couverts(datetime.date(2026, 11, 15), datetime.date(2027, 2, 1)) == [
+        datetime.date(2026, 11, 1),
+        datetime.date(2026, 12, 1),
+        datetime.date(2027, 1, 1),
+        datetime.date(2027, 2, 1),
+    ]
+
+
+@pytest.fixture
+def agent(db):
+    antibes = CommuneFactory(insee="06004", nom="Antibes", latitude=Decimal("43.58041"), longitude=Decimal("7.12286"))
+    agent = AgentFactory(residence_administrative=EtablissementFactory(commune=antibes), commune_familiale=antibes)
+    VehiculeFactory(agent=agent)
+    return agent
+
+
+@pytest.mark.django_db
+class TestCreationOmp:
+    def test_formulaire_pre_rempli_depuis_la_fiche(self, client, agent):
+        client.force_login(agent.user)
+        response = client.get(reverse("missions:creer_omp"))
+        assert response.status_code == 200
+        form = response.context["form"]
+        assert form.initial["enveloppe_budgetaire"] == agent.enveloppe_budgetaire_id
+        assert form.initial["vehicule_personnel"] is True
+
+    def test_creation_annee_scolaire(self, client, agent):
+        client.force_login(agent.user)
+        response = client.post(
+            reverse("missions:creer_omp"),
+            {"periode": "annee_scolaire", "annee": "2026", "objet": "Service partagé", "vehicule_personnel": "on"},
+        )
+        ordre = OrdreMission.objects.get(agent=agent)
+        assert response.url == reverse("missions:ordre", args=[ordre.pk])
+        assert (ordre.type, ordre.etat, ordre.date_debut, ordre.date_fin) == (
+            TypeOrdre.PERMANENT,
+            Etat.BROUILLON,
+            datetime.date(2026, 9, 1),
+            datetime.date(2027, 8, 31),
+        )
+        assert ordre.vehicule == agent.vehicules.get()
+
+    def test_erreurs_en_francais_et_saisie_conservee(self, client, agent):
+        client.force_login(agent.user)
+        response = client.post(
+            reverse("missions:creer_omp"), {"periode": "annee_scolaire", "annee": "2010", "objet": "Mon objet"}
+        )
+        assert response.status_code == 200
+        assert "Aucun barème n&#x27;existe avant 2019." in response.text
+        assert "Cochez au moins un moyen de transport autorisé." in response.text
+        assert 'value="Mon objet"' in response.text
+        assert not OrdreMission.objects.exists()
+
+    def test_reserve_aux_agents(self, client, db):
+        from tests.agents.factories import UserFactory
+
+        client.force_login(UserFactory(valideur=True))
+        assert client.get(reverse("missions:creer_omp")).status_code == 403
+
+
+@pytest.mark.django_db
+class TestTrajetsHabituels:
+    def donnees(self, destination, **extra):
+        return {
+            "depart": "adm",
+            "destination_commune": destination.insee,
+            "jours": ["0", "3"],
+            "trajets_par_jour": "2",
+            "repas": "aucun",
+            **extra,
+        }
+
+    def test_km_du_distancier(self, client, agent):
+        ordre = OrdreMissionFactory(agent=agent)
+        vallauris = CommuneFactory(insee="06155", nom="Vallauris")
+        DistanceFactory(commune_a=agent.residence_administrative.commune, commune_b=vallauris, km=Decimal("7.5"))
+        client.force_login(agent.user)
+        response = client.post(reverse("missions:ajouter_trajet_habituel", args=[ordre.pk]), self.donnees(vallauris))
+        assert response.status_code == 302
+        trajet = TrajetHabituel.objects.get(ordre=ordre)
+        assert (trajet.km_aller, trajet.source_km, trajet.jours_semaine) == (Decimal("7.5"), SourceKm.DISTANCIER, "0,3")
+
+    def test_km_estime_depuis_les_coordonnees(self, client, agent):
+        ordre = OrdreMissionFactory(agent=agent)
+        nice = CommuneFactory(insee="06088", nom="Nice", latitude=Decimal("43.69645"), longitude=Decimal("7.27109"))
+        client.force_login(agent.user)
+        client.post(reverse("missions:ajouter_trajet_habituel", args=[ordre.pk]), self.donnees(nice))
+        trajet = TrajetHabituel.objects.get(ordre=ordre)
+        assert trajet.source_km == SourceKm.ESTIMATION
+        assert Decimal("15") < trajet.km_aller < Decimal("30")
+
+    def test_une_distance_differente_exige_un_motif(self, client, agent):
+        ordre = OrdreMissionFactory(agent=agent)
+        vallauris = CommuneFactory(insee="06155", nom="Vallauris")
+        DistanceFactory(commune_a=agent.residence_administrative.commune, commune_b=vallauris, km=Decimal("7.5"))
+        client.force_login(agent.user)
+        url = reverse("missions:ajouter_trajet_habituel", args=[ordre.pk])
+        response = client.post(url, self.donnees(vallauris, km_aller="9"))
+        assert "indiquez pourquoi" in response.text
+        assert 'value="9"' in response.text
+        assert not TrajetHabituel.objects.exists()
+        client.post(url, self.donnees(vallauris, km_aller="9", motif_km="Route du bord de mer fermée"))
+        trajet = TrajetHabituel.objects.get(ordre=ordre)
+        assert (trajet.km_aller, trajet.km_reference, trajet.source_km) == (Decimal("9"), Decimal("7.5"), "declare")
+
+    def test_destination_inconnue(self, client, agent):
+        ordre = OrdreMissionFactory(agent=agent)
+        client.force_login(agent.user)
+        response = client.post(
+            reverse("missions:ajouter_trajet_habituel", args=[ordre.pk]),
+            {
+                "depart": "adm",
+                "destination_commune": "99999",
+                "jours": ["0"],
+                "trajets_par_jour": "2",
+                "repas": "aucun",
+            },
+        )
+        assert "Aucune commune ne porte le code INSEE « 99999 »" in response.text
+
+    def test_plus_modifiable_apres_soumission(self, client, agent):
+        ordre = OrdreMissionFactory(agent=agent, etat=Etat.ATTENTE_VH1)
+        client.force_login(agent.user)
+        assert client.get(reverse("missions:ajouter_trajet_habituel", args=[ordre.pk])).status_code == 403
+        assert client.get(reverse("missions:modifier_omp", args=[ordre.pk])).status_code == 403
+
+    def test_l_omp_d_un_autre_agent_est_introuvable(self, client, agent):
+        autre = OrdreMissionFactory()
+        client.force_login(agent.user)
+        assert client.get(reverse("missions:ajouter_trajet_habituel", args=[autre.pk])).status_code == 404
+        assert client.get(reverse("missions:ordre", args=[autre.pk])).status_code == 404
