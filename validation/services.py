@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from missions.enums import Etat
+from missions.calculs import CalculImpossible, figer_montants
+from missions.enums import Etat, TypeOrdre
 from missions.models import OrdreMission
 from validation import regles
 from validation.enums import Action, Etapes
@@ -31,6 +32,16 @@ APRES_VALIDATION_FINALE = []  # fonctions (ordre) appelées dans la transaction 
 def circuit_a_deux_etapes(ordre: OrdreMission) -> bool:
     circuit = CircuitValidation.objects.filter(categorie=ordre.agent.categorie).first()
     return circuit is None or circuit.etapes == Etapes.DEUX
+
+
+def _figer(ordre: OrdreMission) -> None:
+    """Un ordre qui porte des montants (OMI, OM ponctuel) les fige, avec les versions de barème utilisées."""
+    if ordre.type == TypeOrdre.PERMANENT:
+        return
+    try:
+        figer_montants(ordre)
+    except CalculImpossible as erreur:
+        raise ActionRefusee(f"Validation impossible : {erreur}") from erreur
 
 
 def _verrouiller(ordre: OrdreMission) -> OrdreMission:
@@ -56,6 +67,7 @@ def _executer(
         source = ordre.etat
         methode(**params)
         if ordre.etat == Etat.VALIDE:
+            _figer(ordre)
             for hook in APRES_VALIDATION_FINALE:
                 hook(ordre)
         ordre.save()
