@@ -187,22 +187,27 @@ def _texte(valeur: Decimal) -> str:
     return f"{valeur:.2f}"
 
 
+def _km(valeur: Decimal) -> str:
+    """« 408 » ou « 12.5 », comme l'API du simulateur."""
+    return f"{valeur.normalize():f}"
+
+
 def detail_fige(calcul_ordre: CalculOrdre) -> dict:
     """Ce qui est archivé à la validation : chaque ligne avec ses tranches, ses taux et la version du barème."""
     return {
-        "cumul_avant": str(calcul_ordre.cumul_avant),
-        "cumul_apres": str(calcul_ordre.cumul_apres),
+        "cumul_avant": _km(calcul_ordre.cumul_avant),
+        "cumul_apres": _km(calcul_ordre.cumul_apres),
         "lignes": [
             {
                 "ligne": calculee.ligne.pk,
                 "trajet": f"{calculee.ligne.commune_depart.nom} → {calculee.ligne.commune_arrivee.nom}",
                 "dates": [jour.isoformat() for jour in calculee.dates],
-                "km": str(calculee.km),
+                "km": _km(calculee.km),
                 "montant": _texte(calculee.montant),
                 "parts": [
                     {
                         "bareme": resultat.version.libelle,
-                        "km": str(part.km),
+                        "km": _km(part.km),
                         "taux": str(part.taux),
                         "montant": _texte(part.montant),
                     }

@@ -119,7 +119,9 @@ def rappels_mensuels(aujourd_hui: datetime.date) -> list[Rappel]:
     rappels = []
     for user, ordres in par_personne.items():
         numeros = ", ".join(omp.numero for omp in ordres)
-        lignes = "\n".join(f"- {omp.numero} — {omp.objet} : {_url(reverse('missions:ordre', args=[omp.pk]))}" for omp in ordres)
+        lignes = "\n".join(
+            f"- {omp.numero} — {omp.objet} : {_url(reverse('missions:ordre', args=[omp.pk]))}" for omp in ordres
+        )
         corps = (
             f"Bonjour {user.first_name},\n\n"
             f"Votre ordre de mission permanent couvre le mois {_de(libelle)}, mais l'ordre de mission itinérant "
@@ -191,9 +193,7 @@ def rappels_hebdomadaires(aujourd_hui: datetime.date) -> list[Rappel]:
         listes = personnes[user]
         nombre = len(listes["vh1"]) + len(listes["gestion"])
         attente = (
-            "1 ordre de mission vous attend"
-            if nombre == 1
-            else f"{nombre} ordres de mission vous attendent"
+            "1 ordre de mission vous attend" if nombre == 1 else f"{nombre} ordres de mission vous attendent"
         ) + f" depuis plus de {ATTENTE_MAXIMALE_JOURS} jours"
         sections = []
         if listes["vh1"]:
@@ -244,9 +244,7 @@ def _envoyer(cle: str, calculer, aujourd_hui: datetime.date, *, wet_run: bool) -
             for rappel in rapport.a_prevenir
         )
         for rappel in rapport.a_prevenir:
-            transaction.on_commit(
-                lambda r=rappel: envoyer_courriel.enqueue(r.destinataire.email, r.sujet, r.corps)
-            )
+            transaction.on_commit(lambda r=rappel: envoyer_courriel.enqueue(r.destinataire.email, r.sujet, r.corps))
         rapport.envoye = True
     return rapport
 

@@ -99,6 +99,12 @@ def test_le_chargement_est_idempotent(baremes):
     assert (Bareme.objects.count(), TauxIK.objects.count(), TauxMission.objects.count()) == avant
 
 
+def test_le_chargement_a_blanc_n_ecrit_rien(db, capsys):
+    call_command("charger_baremes", dry_run=True)
+    assert not Bareme.objects.exists()
+    assert "11 version(s) à créer" in capsys.readouterr().out
+
+
 def test_le_chargement_garde_une_version_close_par_un_administrateur(baremes):
     version_2022 = Bareme.objects.get(type=TypeBareme.IK_VOITURE, date_debut=datetime.date(2022, 1, 1))
     services.creer_version_suivante(

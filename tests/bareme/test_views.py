@@ -11,7 +11,7 @@ from django.urls import reverse
 from bareme import services
 from bareme.enums import TypeBareme
 from bareme.models import Bareme
-from tests.agents.factories import UserFactory
+from tests.agents.factories import CommuneFactory, UserFactory
 from tests.bareme.factories import TauxIKFactory, TauxMissionFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +94,22 @@ def test_les_erreurs_s_affichent_a_cote_du_champ_et_la_saisie_est_gardee(client,
     assert "Indiquez la puissance fiscale de la voiture" in reponse.text
     assert 'value="-3"' in reponse.text
     assert "Pourquoi ce montant ?" not in reponse.text
+
+
+def test_le_simulateur_accepte_la_virgule_decimale(client, baremes):
+    reponse = client.get(
+        SIMULATEUR, {"simulation": "ik", "date": "2026-03-02", "vehicule": "voiture", "cv": "5", "km": "12,5"}
+    )
+    assert "4,00\u00a0€" in reponse.text  # 12,5 km × 0,32 €
+
+
+def test_un_nom_de_commune_ambigu_demande_le_code(client, baremes, communes):
+    CommuneFactory(insee="27015", nom="Antibes", departement="27", population=100)
+    reponse = client.get(
+        SIMULATEUR,
+        {"simulation": "mission", "depart": "2026-03-10T07:30", "retour": "2026-03-11T19:00", "commune": "Antibes"},
+    )
+    assert "Plusieurs communes s&#x27;appellent « Antibes » : Antibes (06004), Antibes (27015)" in reponse.text
 
 
 def test_date_sans_bareme_en_vigueur_dite_a_cote_de_la_date(client, baremes):
