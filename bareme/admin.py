@@ -1,3 +1,4 @@
+from auditlog.registry import auditlog
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -6,6 +7,11 @@ from django.forms.models import BaseInlineFormSet
 from bareme import services
 from bareme.enums import TYPES_IK
 from bareme.models import Bareme, TauxIK, TauxMission
+
+# Toute modification d'une version ou d'un taux est tracée (qui, quand, quoi).
+auditlog.register(Bareme)
+auditlog.register(TauxIK)
+auditlog.register(TauxMission)
 
 
 class TauxIKFormSet(BaseInlineFormSet):

@@ -157,6 +157,7 @@ def _suggestions(field: forms.Field) -> None:
             "hx-target": "#communes-suggerees",
             "hx-swap": "innerHTML",
             "hx-sync": "this:replace",
+            "hx-push-url": "false",
         }
     )
 
@@ -167,7 +168,24 @@ def _valeur_par_defaut(form: forms.Form, champ: str, defaut):
         form.cleaned_data[champ] = defaut
 
 
-class SimulationIKForm(DsfrBaseForm):
+class SimulationForm(DsfrBaseForm):
+    """Base des simulations : les mêmes champs lisent le formulaire du simulateur et les paramètres de l'API.
+
+    htmx remplace la section (formulaire et résultat) à chaque changement ; `hx-preserve` garde les champs tels que
+    la personne les a saisis pendant que la réponse arrive (seuls les libellés et les erreurs sont remplacés).
+    `noms_acceptes` : une commune peut être désignée par son nom (simulateur) ou seulement par son code (API).
+    """
+
+    def __init__(self, *args, noms_acceptes: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["hx-preserve"] = "true"
+            if isinstance(field, CommuneField):
+                field.noms_acceptes = noms_acceptes
+                _suggestions(field)
+
+
+class SimulationIKForm(SimulationForm):
     date = forms.DateField(
         label="Date du trajet",
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
@@ -213,10 +231,6 @@ class SimulationIKForm(DsfrBaseForm):
         initial=0,
     )
 
-    def __init__(self, *args, noms_acceptes: bool = True, **kwargs):
-        # `noms_acceptes` : même signature que les autres simulations (ce formulaire n'a pas de commune).
-        super().__init__(*args, **kwargs)
-
     def clean(self):
         cleaned_data = super().clean()
         _valeur_par_defaut(self, "trajets", 1)
@@ -230,7 +244,7 @@ class SimulationIKForm(DsfrBaseForm):
         return cleaned_data
 
 
-class SimulationMissionForm(DsfrBaseForm):
+class SimulationMissionForm(SimulationForm):
     depart = DateHeureLocaleField(label="Départ", error_messages={"required": "Indiquez la date et l'heure du départ."})
     retour = DateHeureLocaleField(label="Retour", error_messages={"required": "Indiquez la date et l'heure du retour."})
     commune = CommuneField(
@@ -254,11 +268,6 @@ class SimulationMissionForm(DsfrBaseForm):
     )
     rqth = OuiNonField(label="Agent reconnu travailleur handicapé à mobilité réduite (RQTH)")
 
-    def __init__(self, *args, noms_acceptes: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["commune"].noms_acceptes = noms_acceptes
-        _suggestions(self.fields["commune"])
-
     def clean(self):
         cleaned_data = super().clean()
         _valeur_par_defaut(self, "repas", ModeRepas.PLEIN)
@@ -272,7 +281,7 @@ class SimulationMissionForm(DsfrBaseForm):
         return cleaned_data
 
 
-class SimulationEligibiliteForm(DsfrBaseForm):
+class SimulationEligibiliteForm(SimulationForm):
     residence_administrative = CommuneField(
         label="Commune de la résidence administrative",
         help_text="Là où se trouve le service d'affectation.",
@@ -287,12 +296,6 @@ class SimulationEligibiliteForm(DsfrBaseForm):
         label="Commune de destination", error_messages={"required": "Indiquez la commune de destination."}
     )
 
-    def __init__(self, *args, noms_acceptes: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        for nom in ("residence_administrative", "residence_familiale", "destination"):
-            self.fields[nom].noms_acceptes = noms_acceptes
-            _suggestions(self.fields[nom])
-
 
 # Page « Barèmes ».
 
@@ -300,16 +303,20 @@ class SimulationEligibiliteForm(DsfrBaseForm):
 class NouvelleVersionForm(DsfrBaseForm):
     """La version qui succède à `precedente` : les taux sont pré-remplis avec les siens, les tranches gardées."""
 
-    date_debut = forms.DateField(label="En vigueur à partir du", widget=forms.DateInput(attrs={"type": "date"}))
+    date_debut = forms.DateField(
+        label="En vigueur à partir du", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     texte_reference = forms.CharField(
         label="Texte (référence courte)", max_length=120, help_text="Par exemple : arrêté du 14 mars 2022."
     )
     texte_titre = forms.CharField(label="Titre complet du texte", max_length=400, required=False)
-    texte_date = forms.DateField(label="Date du texte", widget=forms.DateInput(attrs={"type": "date"}))
+    texte_date = forms.DateField(
+        label="Date du texte", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     texte_publication = forms.DateField(
         label="Publié au Journal officiel le",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Une publication postérieure au début de validité signale un texte rétroactif.",
     )
     texte_lien = forms.URLField(label="Lien vers le texte", required=False, max_length=500, assume_scheme="https")
@@ -389,6 +396,6 @@ class NouvelleVersionForm(DsfrBaseForm):
 class ClotureForm(DsfrBaseForm):
     date_fin = forms.DateField(
         label="Dernier jour de validité",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Indiquez le dernier jour de validité.", "invalid": "Saisissez une date valide."},
     )

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from missions.calculs import CalculImpossible, figer_montants
+from missions.calculs import CalculImpossible, actualiser_estimation, figer_montants
 from missions.enums import Etat, TypeOrdre
 from missions.models import OrdreMission
-from validation import regles
+from validation import anomalies, regles
 from validation.enums import Action, Etapes
 from validation.models import CircuitValidation, HistoriqueTransition
 from validation.notifications import notifier_transition
@@ -32,6 +32,16 @@ APRES_VALIDATION_FINALE = []  # fonctions (ordre) appelées dans la transaction 
 def circuit_a_deux_etapes(ordre: OrdreMission) -> bool:
     circuit = CircuitValidation.objects.filter(categorie=ordre.agent.categorie).first()
     return circuit is None or circuit.etapes == Etapes.DEUX
+
+
+def _controler(ordre: OrdreMission) -> None:
+    """Avant la soumission : montant estimé, contrôles ; une anomalie bloquante arrête tout, les autres restent."""
+    actualiser_estimation(ordre)
+    trouvees = anomalies.detecter(ordre)
+    bloquantes = [anomalie.message for anomalie in trouvees if anomalie.bloquante]
+    if bloquantes:
+        raise ActionRefusee("À corriger avant de soumettre : " + " ".join(bloquantes))
+    anomalies.enregistrer(ordre, trouvees)
 
 
 def _figer(ordre: OrdreMission) -> None:
@@ -64,6 +74,8 @@ def _executer(
         autorisation = regles.autoriser(par, ordre, action, jour)
         if not autorisation:
             raise ActionRefusee(autorisation.motif)
+        if action == Action.SOUMETTRE:
+            _controler(ordre)
         source = ordre.etat
         methode(**params)
         if ordre.etat == Etat.VALIDE:

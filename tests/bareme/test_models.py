@@ -2,6 +2,8 @@
 
 import datetime
 from decimal import Decimal
+from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -124,3 +126,18 @@ def test_libelle_et_periode():
     )
     assert str(version) == "IK voiture — arrêté du 14 mars 2022"
     assert version.periode == "du 1er janvier 2030 au 31 décembre 2030"
+
+
+def test_la_migration_de_la_contrainte_ne_fait_rien_hors_postgresql():
+    """La démo tourne sous SQLite : l'opération saute la contrainte d'exclusion (Bareme.clean() la remplace)."""
+    migration = import_module("bareme.migrations.0002_contrainte_exclusion")
+    executees = []
+    editeur = SimpleNamespace(
+        connection=SimpleNamespace(vendor="sqlite"),
+        execute=executees.append,
+        add_constraint=lambda *args: executees.append(args),
+        remove_constraint=lambda *args: executees.append(args),
+    )
+    migration.creer(None, editeur)
+    migration.supprimer(None, editeur)
+    assert executees == []

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -252,6 +253,14 @@ def _creer(**kwargs):
 def test_creer_une_version_complete():
     version = _creer()
     assert version.taux_ik.count() == 9
+
+
+def test_les_versions_sont_tracees_dans_le_journal():
+    version = _creer()
+    services.cloturer_version(version=version, date_fin=datetime.date(2030, 12, 31))
+    entrees = LogEntry.objects.get_for_object(version).order_by("timestamp", "pk")
+    assert [entree.action for entree in entrees] == [LogEntry.Action.CREATE, LogEntry.Action.UPDATE]
+    assert entrees.last().changes_dict["date_fin"] == ["None", "2030-12-31"]
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,9 @@ class OrdreMissionFactory(DjangoModelFactory):
     centre_couts = factory.LazyAttribute(lambda o: o.agent.centre_couts)
     domaine_fonctionnel = factory.LazyAttribute(lambda o: o.agent.domaine_fonctionnel)
     etat = Etat.BROUILLON
+    # Sans véhicule personnel, un OMP peut être soumis sans trajet habituel : les tests du circuit restent simples.
+    vehicule_personnel = False
+    transports_publics = True
 
     class Params:
         attente_vh1 = factory.Trait(
