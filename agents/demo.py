@@ -4,8 +4,10 @@ Tout est créé par clé naturelle (adresse, UAI, code) : charger deux fois ne c
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from schwifty import IBAN
 
@@ -173,12 +175,18 @@ def uai(chiffres: str) -> str:
     return chiffres + uai_check_letter(chiffres)
 
 
+@functools.cache
+def _mot_de_passe_hache() -> str:
+    """Un seul hachage pour tous les comptes de démonstration : il coûte une demi-seconde."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _user(personne: Personne, rapport: RapportDemo, **flags) -> User:
     user, created = User.objects.get_or_create(
         email=personne.email, defaults={"first_name": personne.prenom, "last_name": personne.nom, **flags}
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = _mot_de_passe_hache()
         user.save(update_fields=["password"])
         rapport.crees += 1
     elif flags:

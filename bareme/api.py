@@ -8,7 +8,7 @@ un seul champ sont sous la clé `__all__`. Le contrat est décrit dans docs/bare
 from decimal import Decimal
 
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from bareme import calcul
 from bareme.views import simuler
@@ -81,16 +81,16 @@ def _reponse(nom: str, request, en_json) -> JsonResponse:
     return reponse
 
 
-@require_GET
+@require_safe
 def simulation_ik(request):
     return _reponse("ik", request, ik_en_json)
 
 
-@require_GET
+@require_safe
 def simulation_mission(request):
     return _reponse("mission", request, mission_en_json)
 
 
-@require_GET
+@require_safe
 def simulation_eligibilite(request):
     return _reponse("eligibilite", request, eligibilite_en_json)

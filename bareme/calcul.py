@@ -14,6 +14,7 @@ import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 from typing import NamedTuple, TypeVar
 
 ZERO = Decimal(0)
@@ -129,8 +130,7 @@ def km_fr(km: Decimal) -> str:
 
 def km_texte(km: Decimal) -> str:
     """Des kilomètres sans zéro inutile : « 408 », « 12.5 »."""
-    texte = f"{km.normalize():f}"
-    return texte
+    return f"{km.normalize():f}"
 
 
 def heure_fr(moment: datetime.datetime | datetime.time) -> str:
@@ -400,7 +400,7 @@ def calculer_ik_lignes(
     repart de 0 au 1er janvier. Chaque ligne prend la version en vigueur à sa date. Le minimum forfaitaire mensuel
     (vélomoteurs) complète, sur la dernière ligne du mois, un total mensuel inférieur au minimum.
     """
-    triees = sorted(lignes, key=lambda ligne: ligne.date)
+    triees = sorted(lignes, key=attrgetter("date"))
     resultats: list[ResultatIK] = []
     if not triees:
         return ResultatIKLignes((), cumul_avant)

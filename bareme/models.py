@@ -119,9 +119,6 @@ class Bareme(models.Model):
         """Le texte a été publié après le début de sa validité : des trajets déjà payés sont à régulariser."""
         return bool(self.texte_publication and self.date_debut and self.texte_publication > self.date_debut)
 
-    def est_en_vigueur(self, jour: datetime.date) -> bool:
-        return self.date_debut <= jour and (self.date_fin is None or jour <= self.date_fin)
-
     def clean(self):
         super().clean()
         errors = {}

@@ -289,10 +289,3 @@ def cloturer_version(*, version: Bareme, date_fin: datetime.date) -> Bareme:
 def supprimer_version(*, version: Bareme) -> None:
     verifier_modifiable(version)
     version.delete()
-
-
-def taux_depuis_lignes(type_bareme: str, lignes: Iterable[dict]) -> list[LigneTauxIK] | list[LigneTauxMission]:
-    """Des dictionnaires (formulaires) vers les lignes de taux du type."""
-    if type_bareme in TYPES_IK:
-        return [LigneTauxIK(ligne["classe"], ligne["km_min"], ligne.get("km_max"), ligne["taux"]) for ligne in lignes]
-    return [LigneTauxMission(ligne["zone"], ligne["montant"]) for ligne in lignes]

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from agents.enums import Role
 from agents.permissions import role_required
@@ -47,7 +47,7 @@ def simuler(nom: str, donnees, *, noms_acceptes: bool = True):
     return form, None
 
 
-@require_GET
+@require_safe
 def simulateur(request):
     """Public. Avec htmx, seule la section de la simulation demandée est renvoyée (formulaire et résultat)."""
     active = request.GET.get("simulation")
@@ -69,7 +69,7 @@ def simulateur(request):
     return render(request, "bareme/simulateur.html", context)
 
 
-@require_GET
+@require_safe
 def communes(request):
     """Suggestions de communes (options d'une liste `<datalist>`), pour le simulateur."""
     saisie = request.GET.get("q") or next((valeur for valeur in request.GET.values() if valeur.strip()), "")
@@ -84,7 +84,7 @@ def _fil_ariane(*liens, courant: str) -> dict:
 
 
 @role_required(Role.ADMIN)
-@require_GET
+@require_safe
 def baremes(request):
     context = {
         "title": "Barèmes",
@@ -103,7 +103,7 @@ def _version_ou_404(pk: int) -> Bareme:
 
 
 @role_required(Role.ADMIN)
-@require_GET
+@require_safe
 def version(request, pk: int):
     bareme = _version_ou_404(pk)
     est_derniere = selectors.est_derniere_version(bareme)

@@ -55,9 +55,9 @@ def main() -> int:
     versions = referentiel.versions_ik_calcul(DOSSIER)
     par_agent = lignes_des_agents(nombre)
 
-    depart = time.perf_counter()
+    depart, depart_cpu = time.perf_counter(), time.process_time()
     resultats = [calcul.calculer_ik_lignes(lignes, versions) for lignes in par_agent]
-    duree = time.perf_counter() - depart
+    duree, duree_cpu = time.perf_counter() - depart, time.process_time() - depart_cpu
 
     lignes = sum(len(resultat.lignes) for resultat in resultats)
     total = sum((resultat.montant for resultat in resultats), Decimal(0))
@@ -71,7 +71,10 @@ def main() -> int:
     duree_explications = time.perf_counter() - depart_explications
     avec_explication = sum(len(resultat.lignes) for resultat in resultats[:10])
 
-    print(f"{lignes:,} lignes calculées en {duree:.3f} s ({lignes / duree:,.0f} lignes/s)".replace(",", " "))
+    print(
+        f"{lignes:,} lignes calculées en {duree:.3f} s ({lignes / duree:,.0f} lignes/s) ; "
+        f"temps processeur : {duree_cpu:.3f} s".replace(",", " ")
+    )
     print(f"  lignes partagées entre deux tranches ou plus : {partagees:,}".replace(",", " "))
     print(f"  lignes qui ouvrent une nouvelle année (cumul remis à 0) : {remises}")
     print(f"  total payé : {total} €")

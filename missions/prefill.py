@@ -149,7 +149,9 @@ def preparer_omi(*, omp: OrdreMission, mois: datetime.date, par) -> OrdreMission
         agent = omp.agent
         debut, fin = max(mois, omp.date_debut), min(dernier_jour(mois), omp.date_fin)
         trajets = list(TrajetHabituel.objects.filter(ordre=omp).select_related("destination_commune").order_by("pk"))
-        vehicule = omp.vehicule or Vehicule.objects.filter(agent=agent, actif=True).first()
+        vehicule_id = omp.vehicule_id or (
+            Vehicule.objects.filter(agent=agent, actif=True).values_list("pk", flat=True).first()
+        )
         omi = OrdreMission(
             type=TypeOrdre.ITINERANT,
             agent=agent,
@@ -163,17 +165,17 @@ def preparer_omi(*, omp: OrdreMission, mois: datetime.date, par) -> OrdreMission
             vehicule_personnel=omp.vehicule_personnel,
             transports_publics=omp.transports_publics,
             vehicule_service=omp.vehicule_service,
-            vehicule=vehicule,
+            vehicule_id=vehicule_id,
             enveloppe_budgetaire_id=omp.enveloppe_budgetaire_id or agent.enveloppe_budgetaire_id,
             centre_couts_id=omp.centre_couts_id or agent.centre_couts_id,
             domaine_fonctionnel_id=omp.domaine_fonctionnel_id or agent.domaine_fonctionnel_id,
             created_by=par,
         )
         try:
-            with transaction.atomic():
-                omi.save()
+            omi.save()
         except IntegrityError as exc:
-            # Un OMI créé entre-temps par un autre chemin que ce service : la contrainte d'unicité tranche.
+            # Un OMI créé entre-temps par un autre chemin que ce service : la contrainte d'unicité tranche. Le refus
+            # sort de la transaction, qui est annulée : rien n'est écrit.
             if _est_la_contrainte(exc, CONTRAINTE_UN_OMI_PAR_MOIS):
                 raise PrefillRefuse(_message_doublon(mois, None)) from exc
             raise

@@ -3,14 +3,21 @@
 Les changements d'état passent par `validation.services` ; ici, seulement le contenu d'un brouillon.
 """
 
+import datetime
+import uuid
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from agents.models import Agent
 from agents.selectors import perimetre_q
+from missions import fichiers, prefill
+from missions.calculs import actualiser_estimation
+from missions.calendrier import commentaire_dates
 from missions.distances import DistanceInconnue, km_de_reference
-from missions.enums import Depart, Periode, SourceKm, TypeOrdre
-from missions.models import OrdreMission, TrajetHabituel
+from missions.enums import Depart, Periode, SourceKm, TypeFrais, TypeOrdre, TypeRepas
+from missions.models import Frais, JourTrajet, LigneTrajet, OrdreMission, TrajetHabituel
 from missions.periodes import bornes_periode
 from validation.regles import perimetre_de_gestion_q
 
@@ -142,3 +149,197 @@ def supprimer_trajet_habituel(*, trajet: TrajetHabituel, par) -> None:
 
 
 PERIODES_OMP = [choix for choix in Periode.choices if choix[0] != Periode.LIBRE]
+
+
+# --- OMI : lignes de trajet, jours cochés et frais du mois --------------------------------------------------------
+#
+# Le commentaire d'une ligne d'OMI est fait des dates (« L 5, 12, 19 octobre », refait à chaque jour coché ou
+# décoché) puis, après « — », des horaires de mission saisis par l'agent, qui sont conservés d'un changement à l'autre.
+
+SEPARATEUR_HORAIRES = " — "
+COMMENTAIRE_MAX = LigneTrajet._meta.get_field("commentaire").max_length
+REFUS_OMI = "Seul un ordre de mission itinérant (OMI) se complète ligne par ligne et jour par jour."
+
+
+def _verrouiller_omi(ordre: OrdreMission, par) -> OrdreMission:
+    """L'OMI verrouillé pour la durée de la transaction, après vérification que `par` peut le rédiger."""
+    ordre = (
+        OrdreMission.objects.select_for_update(of=("self",))
+        .select_related("agent__residence_administrative__commune", "agent__commune_familiale")
+        .get(pk=ordre.pk)
+    )
+    _verifier_redaction(par, ordre)
+    if ordre.type != TypeOrdre.ITINERANT:
+        raise ValidationError(REFUS_OMI)
+    return ordre
+
+
+def horaires_de(ligne: LigneTrajet) -> str:
+    """Les horaires de mission saisis sur une ligne (ce qui suit « — » dans son commentaire)."""
+    _, separateur, horaires = ligne.commentaire.partition(SEPARATEUR_HORAIRES)
+    return horaires if separateur else ""
+
+
+def commentaire_ligne(dates: Iterable[datetime.date], horaires: str) -> str:
+    """« L 5, 12 octobre ; J 8 octobre — 8 h 30 – 16 h 30 » : les dates, puis les horaires s'il y en a."""
+    texte = commentaire_dates(dates)
+    if horaires:
+        texte = f"{texte}{SEPARATEUR_HORAIRES}{horaires}"
+    return texte[:COMMENTAIRE_MAX]
+
+
+def _verifier_dates(ordre: OrdreMission, dates: Iterable[datetime.date], champ: str) -> None:
+    for jour in dates:
+        if not ordre.date_debut <= jour <= ordre.date_fin:
+            raise ValidationError(
+                {
+                    champ: f"Le {jour:%d/%m/%Y} est hors de la période de l'ordre "
+                    f"(du {ordre.date_debut:%d/%m/%Y} au {ordre.date_fin:%d/%m/%Y})."
+                }
+            )
+
+
+def basculer_jour_omi(*, ligne: LigneTrajet, date: datetime.date, actif: bool, par) -> LigneTrajet:
+    """Coche ou décoche un jour d'une ligne (`prefill.basculer_jour`), garde les horaires, recalcule l'estimation.
+
+    `PermissionDenied` si `par` ne peut pas rédiger l'ordre ; `prefill.PrefillRefuse` si le jour est refusé.
+    """
+    with transaction.atomic():
+        ordre = _verrouiller_omi(ligne.ordre, par)
+        horaires = horaires_de(LigneTrajet.objects.get(pk=ligne.pk, ordre=ordre))
+        ligne = prefill.basculer_jour(ligne, date, actif)
+        if horaires:
+            ligne.commentaire = commentaire_ligne(ligne.jours.values_list("date", flat=True), horaires)
+            ligne.save(update_fields=["commentaire"])
+        actualiser_estimation(ordre)
+    return ligne
+
+
+def _commune_de_residence(agent: Agent, depart: str):
+    return agent.commune_familiale if depart == Depart.FAMILIALE else agent.residence_administrative.commune
+
+
+def enregistrer_ligne_omi(*, ordre: OrdreMission, par, donnees: dict, ligne: LigneTrajet | None = None) -> LigneTrajet:
+    """Ajoute ou modifie une ligne de trajet saisie à la main sur un OMI en brouillon.
+
+    `donnees` : depart, commune_depart (None : la résidence du départ choisi), commune_arrivee, km_aller (None :
+    la distance de référence), trajets_par_jour, horaires, et `dates` (liste de jours) à l'ajout ; les jours d'une
+    ligne existante se changent sur son calendrier. `ValidationError` par champ, en français ; rien n'est enregistré.
+    """
+    with transaction.atomic():
+        ordre = _verrouiller_omi(ordre, par)
+        if ligne is not None:
+            ligne = LigneTrajet.objects.select_for_update().get(pk=ligne.pk, ordre=ordre)
+            dates = list(ligne.jours.values_list("date", flat=True))
+        else:
+            ligne = LigneTrajet(ordre=ordre)
+            dates = sorted(set(donnees.get("dates") or []))
+            if not dates:
+                raise ValidationError({"dates": "Cochez au moins un jour où vous avez fait ce trajet."})
+            _verifier_dates(ordre, dates, "dates")
+        ligne.depart = donnees["depart"]
+        ligne.commune_depart = donnees.get("commune_depart") or _commune_de_residence(ordre.agent, ligne.depart)
+        ligne.commune_arrivee = donnees["commune_arrivee"]
+        if ligne.commune_depart.pk == ligne.commune_arrivee.pk:
+            raise ValidationError(
+                {
+                    "commune_arrivee": f"Le départ et l'arrivée sont la même commune ({ligne.commune_arrivee.nom}) : "
+                    "un trajet dans une même commune n'ouvre pas droit à des indemnités kilométriques."
+                }
+            )
+        km = donnees.get("km_aller")
+        if km is None:
+            try:
+                km, _ = km_de_reference(ligne.commune_depart, ligne.commune_arrivee)
+            except DistanceInconnue as exc:
+                raise ValidationError({"km_aller": str(exc)}) from exc
+        ligne.km_aller = km
+        ligne.trajets_par_jour = donnees["trajets_par_jour"]
+        ligne.commentaire = commentaire_ligne(dates, (donnees.get("horaires") or "").strip())
+        ligne.full_clean(exclude=["ordre", "trajet_habituel"])
+        ligne.save()
+        if ligne.pk and not ligne.jours.exists():
+            JourTrajet.objects.bulk_create(JourTrajet(ligne=ligne, date=jour) for jour in dates)
+        actualiser_estimation(ordre)
+    return ligne
+
+
+def supprimer_ligne_omi(*, ligne: LigneTrajet, par) -> None:
+    """Supprime une ligne ; ses jours sont d'abord décochés, pour que les repas de ces jours suivent (sauf justifiés)."""
+    with transaction.atomic():
+        ordre = _verrouiller_omi(ligne.ordre, par)
+        ligne = LigneTrajet.objects.get(pk=ligne.pk, ordre=ordre)
+        for jour in ligne.jours.filter(date__range=(ordre.date_debut, ordre.date_fin)).values_list("date", flat=True):
+            prefill.basculer_jour(ligne, jour, False)
+        ligne.delete()
+        actualiser_estimation(ordre)
+
+
+def _supprimer_fichier_apres_validation(fichier) -> None:
+    if fichier:
+        storage, nom = fichier.storage, fichier.name
+        transaction.on_commit(lambda: storage.delete(nom))
+
+
+def enregistrer_frais_omi(*, ordre: OrdreMission, par, donnees: dict, frais: Frais | None = None) -> Frais:
+    """Ajoute ou modifie un frais (repas, péage, stationnement, transport en commun) d'un OMI en brouillon.
+
+    `donnees` : type, date, type_repas (repas), montant (autres frais ; celui d'un repas vient du barème),
+    commentaire, justificatif (fichier déposé ou None), supprimer_justificatif. Tout est vérifié avant d'écrire :
+    un justificatif refusé ou une donnée invalide ne change rien (`ValidationError` par champ, en français).
+    """
+    with transaction.atomic():
+        ordre = _verrouiller_omi(ordre, par)
+        frais = Frais.objects.get(pk=frais.pk, ordre=ordre) if frais is not None else Frais(ordre=ordre)
+        type_frais, jour = donnees["type"], donnees["date"]
+        _verifier_dates(ordre, [jour], "date")
+        if type_frais == TypeFrais.REPAS:
+            if not donnees.get("type_repas") or donnees["type_repas"] == TypeRepas.AUCUN:
+                raise ValidationError({"type_repas": "Précisez le repas : taux plein, restaurant administratif ou gratuit."})
+            autre_repas = Frais.objects.filter(ordre=ordre, type=TypeFrais.REPAS, date=jour).exclude(pk=frais.pk)
+            if autre_repas.exists():
+                raise ValidationError(
+                    {"date": f"Un repas est déjà déclaré le {jour:%d/%m/%Y} : modifiez-le plutôt que d'en ajouter un."}
+                )
+            frais.type_repas, frais.montant = donnees["type_repas"], None
+        else:
+            if donnees.get("montant") is None:
+                raise ValidationError({"montant": "Indiquez le montant payé, en euros."})
+            frais.type_repas, frais.montant = "", donnees["montant"]
+        frais.type, frais.date = type_frais, jour
+        frais.commentaire = (donnees.get("commentaire") or "").strip()
+        depot = donnees.get("justificatif")
+        format_depot = None
+        if depot:
+            try:
+                format_depot = fichiers.verifier_justificatif(depot)
+            except ValidationError as exc:
+                raise ValidationError({"justificatif": exc.messages}) from exc
+        frais.full_clean(exclude=["ordre", "justificatif"])
+        ancien = frais.justificatif if frais.justificatif else None
+        if depot:
+            frais.justificatif.save(f"{uuid.uuid4().hex}.{format_depot.extension}", depot, save=False)
+        elif donnees.get("supprimer_justificatif"):
+            frais.justificatif = ""
+        else:
+            ancien = None
+        try:
+            frais.save()
+        except Exception:
+            if depot:
+                frais.justificatif.storage.delete(frais.justificatif.name)
+            raise
+        if ancien is not None:
+            _supprimer_fichier_apres_validation(ancien)
+        actualiser_estimation(ordre)
+    return frais
+
+
+def supprimer_frais_omi(*, frais: Frais, par) -> None:
+    with transaction.atomic():
+        ordre = _verrouiller_omi(frais.ordre, par)
+        frais = Frais.objects.get(pk=frais.pk, ordre=ordre)
+        justificatif = frais.justificatif
+        frais.delete()
+        _supprimer_fichier_apres_validation(justificatif)
+        actualiser_estimation(ordre)

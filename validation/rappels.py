@@ -124,8 +124,14 @@ def rappels_mensuels(aujourd_hui: datetime.date) -> list[Rappel]:
         )
         corps = (
             f"Bonjour {user.first_name},\n\n"
-            f"Votre ordre de mission permanent couvre le mois {_de(libelle)}, mais l'ordre de mission itinérant "
-            f"de ce mois n'a pas encore été créé :\n{lignes}\n\n"
+            + (
+                f"Votre ordre de mission permanent couvre le mois {_de(libelle)}, mais l'ordre de mission itinérant "
+                "de ce mois n'a pas encore été créé :"
+                if len(ordres) == 1
+                else f"Vos ordres de mission permanents couvrent le mois {_de(libelle)}, mais les ordres de mission "
+                "itinérants de ce mois n'ont pas encore été créés :"
+            )
+            + f"\n{lignes}\n\n"
             f"Déclarez vos déplacements {_de(libelle)} depuis votre tableau de bord : {_url(lien)}\n\n"
             "Itinera"
         )

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from agents.demo import DEMO_PASSWORD, charger_academie_demo
 from agents.models import Commune
+from validation.demo import charger_ordres_demo
 
 BUDGET = [
     ("enveloppe", "enveloppes.csv"),
@@ -30,6 +31,9 @@ class Command(BaseCommand):
                 "importer_referentiel_budgetaire", str(budget_dir / fichier), type=type_, wet_run=True, verbosity=0
             )
         rapport = charger_academie_demo()
+        ordres = charger_ordres_demo()
+        if ordres:
+            self.stdout.write(f"{ordres} ordre(s) de mission de démonstration créé(s).")
         self.stdout.write(self.style.SUCCESS(f"Académie de démonstration prête ({rapport.crees} compte(s) créé(s))."))
         self.stdout.write("")
         self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
