@@ -4,7 +4,7 @@ import re
 from functools import reduce
 from operator import or_
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from agents.models import Agent, Commune, Gestionnaire, User, Vehicule
 
@@ -36,17 +36,38 @@ def agents_valides_par(user) -> QuerySet[Agent]:
     )
 
 
-def comptes_demo() -> list[dict]:
-    """Les comptes de l'académie de démonstration, avec leurs rôles, pour la page de connexion."""
+def comptes_demo() -> dict:
+    """Les comptes de l'académie de démonstration : un par rôle pour commencer, puis tous, rôles d'abord."""
     from agents.demo import DEMO_DOMAIN
     from agents.enums import Role
 
-    users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").select_related("agent", "gestionnaire")
-    comptes = []
-    for user in users.order_by("-is_staff", "-is_valideur", "last_name", "first_name"):
-        roles = ", ".join(Role(role).label for role in user.roles)
-        comptes.append({"email": user.email, "nom": user.get_full_name(), "roles": roles})
-    return comptes
+    users = (
+        User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
+        .select_related("agent", "gestionnaire")
+        .annotate(nb_valides=Count("agents_valides"))
+    )
+    tous = []
+    for user in users.order_by("last_name", "first_name"):
+        roles = user.roles
+        tous.append(
+            {
+                "email": user.email,
+                "nom": user.get_full_name(),
+                "roles": ", ".join(Role(role).label for role in roles),
+                "rang": min((list(Role).index(role) for role in roles), default=9),
+                "principal": roles[-1] if roles else None,
+                # Pour essayer : un agent AESH, le valideur qui a le plus d'agents.
+                "interet": (getattr(getattr(user, "agent", None), "categorie", "") == "aesh", user.nb_valides),
+            }
+        )
+    ordre_roles = [Role.AGENT, Role.VH1, Role.GESTIONNAIRE, Role.ADMIN]
+    tous.sort(key=lambda compte: (-compte["rang"], compte["nom"]))
+    essentiels = []
+    for role in ordre_roles:
+        candidats = [c for c in tous if c["principal"] == role]
+        if candidats:
+            essentiels.append(max(candidats, key=lambda compte: compte["interet"]))
+    return {"essentiels": essentiels, "tous": tous}
 
 
 def agents_visibles_par(user) -> QuerySet[Agent]:

@@ -31,6 +31,8 @@ class TauxIKFormSet(BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
+        if not self.instance.type:
+            return  # le type manque : le formulaire principal le signale
         if self.instance.type in TYPES_IK:
             services.verifier_tranches(self.instance.type, lignes)
         elif lignes:
@@ -49,7 +51,9 @@ class TauxMissionFormSet(BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        if self.instance.type and self.instance.type not in TYPES_IK:
+        if not self.instance.type:
+            return
+        if self.instance.type not in TYPES_IK:
             services.verifier_zones(self.instance.type, lignes)
         elif lignes:
             raise ValidationError("Un barème d'indemnités kilométriques n'a pas de taux par zone.")

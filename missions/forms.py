@@ -1,13 +1,17 @@
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.urls import reverse
 from dsfr.forms import DsfrBaseForm
 
-from agents.forms import CommuneSaisieField, libelle_commune
+from agents.forms import CommuneSaisieField, DateInput, libelle_commune
 from agents.models import CentreCouts, DomaineFonctionnel, EnveloppeBudgetaire, Etablissement
-from missions.enums import Depart, TypeRepas
-from missions.services import PERIODES_OMP
+from missions import fichiers
+from missions.calendrier import JOURS as NOMS_JOURS
+from missions.calendrier import MOIS
+from missions.enums import Depart, TypeFrais, TypeRepas
+from missions.services import PERIODES_OMP, horaires_de
 
 JOURS = [("0", "Lundi"), ("1", "Mardi"), ("2", "Mercredi"), ("3", "Jeudi"), ("4", "Vendredi"), ("5", "Samedi")]
 
@@ -125,3 +129,185 @@ class TrajetHabituelForm(DsfrBaseForm):
             "km_aller": trajet.km_aller if trajet.source_km == "declare" else None,
             "motif_km": trajet.motif_km,
         }
+
+
+def _suggestions_communes(champ) -> None:
+    """La saisie d'une commune propose des communes (fragment `agents:communes_suggestions`, paramètre `q`)."""
+    champ.widget.attrs.update(
+        {
+            "list": "communes-suggestions",
+            "autocomplete": "off",
+            "hx-get": reverse("agents:communes_suggestions"),
+            "hx-trigger": "input changed delay:300ms",
+            "hx-target": "#communes-suggestions",
+            "hx-swap": "innerHTML",
+            "hx-vals": "js:{q: this.value}",
+        }
+    )
+
+
+def libelle_jour(jour: datetime.date) -> str:
+    """« lundi 5 octobre »."""
+    return f"{NOMS_JOURS[jour.weekday()]} {'1er' if jour.day == 1 else jour.day} {MOIS[jour.month - 1]}"
+
+
+class LigneOmiForm(DsfrBaseForm):
+    """Une ligne de trajet saisie à la main sur un OMI ; à l'ajout, ses jours se cochent dans la période de l'ordre."""
+
+    depart = forms.ChoiceField(
+        label="Départ depuis", choices=Depart.choices, widget=forms.RadioSelect, initial=Depart.ADMINISTRATIVE
+    )
+    commune_depart = CommuneSaisieField(
+        label="De (commune de départ)",
+        required=False,
+        help_text="Code INSEE ou nom. Laissez vide pour partir de la commune de la résidence choisie ci-dessus.",
+    )
+    commune_arrivee = CommuneSaisieField(
+        label="À (commune d'arrivée)",
+        help_text="Code INSEE ou nom de la commune, par exemple 06088 ou Nice : choisissez-la dans les suggestions.",
+        error_messages={"required": "Indiquez la commune d'arrivée du trajet."},
+    )
+    km_aller = forms.DecimalField(
+        label="Kilomètres (aller)",
+        required=False,
+        min_value=Decimal("0.1"),
+        max_digits=6,
+        decimal_places=1,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text="Par exemple 21 ou 12,5. Laissez vide pour la distance de référence (distancier, sinon estimation).",
+        error_messages={"invalid": "Indiquez un nombre de kilomètres, par exemple 21 ou 12,5."},
+    )
+    trajets_par_jour = forms.IntegerField(
+        label="Trajets par jour",
+        min_value=1,
+        max_value=6,
+        initial=2,
+        help_text="2 pour l'aller et le retour dans la journée ; 1 si le retour est déclaré sur une autre ligne.",
+    )
+    horaires = forms.CharField(
+        label="Commentaire : horaires de mission",
+        required=False,
+        max_length=60,
+        help_text="Par exemple « 8 h 30 – 16 h 30 ». Les dates s'ajoutent d'elles-mêmes au commentaire (« L 5, 12 octobre »).",
+    )
+    dates = forms.TypedMultipleChoiceField(
+        label="Jours du trajet",
+        coerce=datetime.date.fromisoformat,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Cochez au moins un jour où vous avez fait ce trajet.",
+            "invalid_choice": "Ce jour n'est pas dans la période de l'ordre.",
+        },
+    )
+
+    def __init__(self, *args, ordre, avec_dates: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if avec_dates:
+            nombre = (ordre.date_fin - ordre.date_debut).days + 1
+            jours = [ordre.date_debut + datetime.timedelta(days=n) for n in range(nombre)]
+            self.fields["dates"].choices = [(jour.isoformat(), libelle_jour(jour)) for jour in jours]
+        else:
+            del self.fields["dates"]
+        for nom in ("commune_depart", "commune_arrivee"):
+            _suggestions_communes(self.fields[nom])
+
+    @classmethod
+    def initial_depuis(cls, ligne) -> dict:
+        return {
+            "depart": ligne.depart,
+            "commune_depart": libelle_commune(ligne.commune_depart),
+            "commune_arrivee": libelle_commune(ligne.commune_arrivee),
+            "km_aller": ligne.km_aller,
+            "trajets_par_jour": ligne.trajets_par_jour,
+            "horaires": horaires_de(ligne),
+        }
+
+
+REPAS_DECLARABLES = [choix for choix in TypeRepas.choices if choix[0] != TypeRepas.AUCUN]
+
+
+class FraisOmiForm(DsfrBaseForm):
+    """Un repas, un péage, un stationnement ou un ticket, avec son justificatif (PDF, JPEG ou PNG)."""
+
+    type = forms.ChoiceField(label="Nature du frais", choices=TypeFrais.choices)
+    date = forms.DateField(
+        label="Date", widget=DateInput(), error_messages={"invalid": "Indiquez une date, par exemple 05/10/2026."}
+    )
+    type_repas = forms.ChoiceField(
+        label="Repas",
+        required=False,
+        choices=[("", "—")] + REPAS_DECLARABLES,
+        help_text="Pour un repas seulement : son montant vient du barème (taux plein, demi-taux ou rien).",
+    )
+    montant = forms.DecimalField(
+        label="Montant payé (€)",
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=8,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text="Pour un péage, un stationnement ou un ticket, par exemple 3,70. Pas pour un repas.",
+        error_messages={"invalid": "Indiquez un montant en euros, par exemple 3,70."},
+    )
+    commentaire = forms.CharField(label="Commentaire", required=False, max_length=250)
+    justificatif = forms.FileField(
+        label="Justificatif",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": fichiers.ACCEPT}),
+        help_text="PDF, JPEG ou PNG, 5 Mo au plus : ticket, facture ou reçu.",
+    )
+    supprimer_justificatif = forms.BooleanField(label="Retirer le justificatif déposé", required=False)
+
+    def __init__(self, *args, ordre, frais=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ordre = ordre
+        self.fields[
+            "justificatif"
+        ].help_text = (
+            f"PDF, JPEG ou PNG, {fichiers.taille_fr(fichiers.taille_max())} au plus : ticket, facture ou reçu."
+        )
+        self.fields["date"].widget.attrs.update(
+            {"min": ordre.date_debut.isoformat(), "max": ordre.date_fin.isoformat()}
+        )
+        if frais is None or not frais.justificatif:
+            del self.fields["supprimer_justificatif"]
+
+    @classmethod
+    def initial_depuis(cls, frais) -> dict:
+        return {
+            "type": frais.type,
+            "date": frais.date,
+            "type_repas": frais.type_repas,
+            "montant": frais.montant,
+            "commentaire": frais.commentaire,
+        }
+
+    def clean_date(self):
+        jour = self.cleaned_data["date"]
+        if not self.ordre.date_debut <= jour <= self.ordre.date_fin:
+            raise forms.ValidationError(
+                f"Choisissez une date de la période de l'ordre, du {self.ordre.date_debut:%d/%m/%Y} "
+                f"au {self.ordre.date_fin:%d/%m/%Y}."
+            )
+        return jour
+
+    def clean_justificatif(self):
+        fichier = self.cleaned_data.get("justificatif")
+        if fichier:
+            fichiers.verifier_justificatif(fichier)
+        return fichier
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("type") == TypeFrais.REPAS:
+            if not cleaned.get("type_repas"):
+                self.add_error("type_repas", "Précisez le repas : taux plein, restaurant administratif ou gratuit.")
+            if cleaned.get("montant") is not None:
+                self.add_error("montant", "Le montant d'un repas vient du barème : laissez ce champ vide.")
+        elif cleaned.get("type"):
+            cleaned["type_repas"] = ""
+            if cleaned.get("montant") is None and "montant" not in self.errors:
+                self.add_error("montant", "Indiquez le montant payé, en euros.")
+        return cleaned

@@ -358,7 +358,7 @@ class PieceJointe(models.Model):
 
 
 class PeriodeVacances(models.Model):
-    """Vacances scolaires saisies par l'académie, là où la bibliothèque des zones A, B, C ne suffit pas (outre-mer)."""
+    """Vacances scolaires saisies par l'académie, là où la bibliothèque des zones A, B, C ne suffit pas."""
 
     departement = models.CharField("département", max_length=3, help_text="Par exemple 972 pour la Martinique.")
     libelle = models.CharField("libellé", max_length=100)
@@ -367,7 +367,7 @@ class PeriodeVacances(models.Model):
 
     class Meta:
         verbose_name = "période de vacances scolaires"
-        verbose_name_plural = "vacances scolaires (outre-mer)"
+        verbose_name_plural = "vacances scolaires saisies (outre-mer, Corse, fermetures)"
         ordering = ["departement", "date_debut"]
         constraints = [
             models.CheckConstraint(condition=Q(date_fin__gte=F("date_debut")), name="vacances_fin_apres_debut")

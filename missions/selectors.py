@@ -1,14 +1,20 @@
 """Lectures des ordres de mission."""
 
 import datetime
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from bareme import calcul
+from missions import fichiers
+from missions.calculs import CalculOrdre, calculer_ordre
 from missions.calendrier import dernier_jour
 from missions.enums import Etat, TypeOrdre
 from missions.models import OrdreMission
 from missions.periodes import mois_fr
+from missions.prefill import dates_possibles
+from validation.anomalies import detecter
 from validation.regles import ordres_visibles_q
 
 
@@ -67,3 +73,100 @@ def mois_a_declarer(agent, aujourd_hui: datetime.date) -> list[dict]:
             if dans_la_periode and (omp.pk, mois) not in deja:
                 resultat.append({"omp": omp, "mois": mois, "libelle": mois_fr(mois)})
     return resultat
+
+
+# --- La page d'un OMI ---------------------------------------------------------------------------------------------
+
+SEUILS_KM_DEFAUT = (Decimal(2000), Decimal(10000))  # seuils du barème IK voiture, quand aucune ligne n'est calculée
+
+
+def _tranches_appliquees(calcul_ordre: CalculOrdre) -> tuple[calcul.Tranche, ...]:
+    """Les tranches du barème appliqué à la dernière ligne calculée (classe du véhicule, version en vigueur)."""
+    resultats = [resultat for ligne in calcul_ordre.lignes for resultat in ligne.resultats]
+    if not resultats:
+        return ()
+    dernier = max(resultats, key=lambda resultat: resultat.ligne.date)
+    return dernier.version.tranches.get(dernier.ligne.classe, ())
+
+
+def situation_cumul(calcul_ordre: CalculOrdre) -> dict:
+    """Les kilomètres de l'année face aux seuils du barème : « il vous reste 412 km avant le seuil de 2 000 km »."""
+    tranches = _tranches_appliquees(calcul_ordre)
+    seuils = tuple(tranche.fin for tranche in tranches if tranche.fin is not None) or SEUILS_KM_DEFAUT
+    cumul = calcul_ordre.cumul_apres
+    prochain = next((seuil for seuil in seuils if seuil > cumul), None)
+    situation = {
+        "cumul_avant": calcul_ordre.cumul_avant,
+        "km": calcul_ordre.km,
+        "cumul_apres": cumul,
+        "seuils": seuils,
+        "seuil": prochain,
+        "reste": None if prochain is None else prochain - cumul,
+    }
+    if prochain is None:
+        situation["message"] = (
+            f"Vous avez dépassé le seuil de {calcul.km_fr(seuils[-1])} cette année : "
+            "chaque kilomètre est payé au taux de la dernière tranche."
+        )
+        return situation
+    message = f"Il vous reste {calcul.km_fr(prochain - cumul)} avant le seuil de {calcul.km_fr(prochain)}"
+    avant = next((tranche for tranche in tranches if tranche.fin == prochain), None)
+    apres = next((tranche for tranche in tranches if tranche.debut == prochain), None)
+    if avant and apres:
+        message += f" : au-delà, le kilomètre passe de {calcul.euros_fr(avant.taux)} à {calcul.euros_fr(apres.taux)}"
+    situation["message"] = message + "."
+    return situation
+
+
+def page_omi(ordre: OrdreMission) -> dict:
+    """Tout ce que montre la page d'un OMI, en un nombre de requêtes qui ne dépend ni des lignes ni des jours.
+
+    Chaque ligne : son calendrier du mois (`prefill.dates_possibles`), son calcul (`calculs.calculer_ordre` : km
+    par tranche, taux, montant, version du barème) et ses anomalies (`validation.anomalies.detecter`) ; puis les
+    frais avec leur montant et leur justificatif, les totaux, le cumul annuel face aux seuils, les contrôles.
+    """
+    calendrier = dates_possibles(ordre)
+    calcul_ordre = calculer_ordre(ordre)
+    anomalies = detecter(ordre)
+    calculees = {calculee.ligne.pk: calculee for calculee in calcul_ordre.lignes}
+    par_ligne: dict[int | None, list] = {}
+    for anomalie in anomalies:
+        par_ligne.setdefault(anomalie.ligne, []).append(anomalie)
+    lignes = []
+    for item in calendrier["lignes"]:
+        ligne = item["ligne"]
+        calculee = calculees.get(ligne.pk)
+        lignes.append(
+            {
+                **item,
+                "nombre_trajets": item["nombre_jours"] * ligne.trajets_par_jour,
+                "calcul": calculee,
+                "parts": [
+                    {"bareme": resultat.version.libelle, "part": part}
+                    for resultat in (calculee.resultats if calculee else ())
+                    for part in resultat.parts
+                ],
+                "anomalies": par_ligne.get(ligne.pk, []),
+            }
+        )
+    montants = {item.frais.pk: item for item in calcul_ordre.frais}
+    frais = [
+        {
+            "frais": item,
+            "calcul": montants.get(item.pk),
+            "format": fichiers.format_du_nom(item.justificatif.name) if item.justificatif else None,
+        }
+        for item in ordre.frais.order_by("date", "pk")
+    ]
+    connues = {ligne["ligne"].pk for ligne in lignes}
+    return {
+        "calendrier": calendrier,
+        "lignes": lignes,
+        "frais": frais,
+        "calcul": calcul_ordre,
+        "cumul": situation_cumul(calcul_ordre),
+        "anomalies": anomalies,
+        "anomalies_ordre": [anomalie for anomalie in anomalies if anomalie.ligne not in connues],
+        "nb_bloquantes": sum(1 for anomalie in anomalies if anomalie.bloquante),
+        "nb_avertissements": sum(1 for anomalie in anomalies if not anomalie.bloquante),
+    }

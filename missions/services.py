@@ -257,8 +257,9 @@ def enregistrer_ligne_omi(*, ordre: OrdreMission, par, donnees: dict, ligne: Lig
         ligne.trajets_par_jour = donnees["trajets_par_jour"]
         ligne.commentaire = commentaire_ligne(dates, (donnees.get("horaires") or "").strip())
         ligne.full_clean(exclude=["ordre", "trajet_habituel"])
+        nouvelle = ligne.pk is None
         ligne.save()
-        if ligne.pk and not ligne.jours.exists():
+        if nouvelle:
             JourTrajet.objects.bulk_create(JourTrajet(ligne=ligne, date=jour) for jour in dates)
         actualiser_estimation(ordre)
     return ligne
@@ -275,9 +276,9 @@ def supprimer_ligne_omi(*, ligne: LigneTrajet, par) -> None:
         actualiser_estimation(ordre)
 
 
-def _supprimer_fichier_apres_validation(fichier) -> None:
-    if fichier:
-        storage, nom = fichier.storage, fichier.name
+def _supprimer_fichier_apres_validation(storage, nom: str | None) -> None:
+    """Le fichier remplacé ou supprimé n'est effacé qu'une fois la transaction validée."""
+    if nom:
         transaction.on_commit(lambda: storage.delete(nom))
 
 
@@ -295,7 +296,9 @@ def enregistrer_frais_omi(*, ordre: OrdreMission, par, donnees: dict, frais: Fra
         _verifier_dates(ordre, [jour], "date")
         if type_frais == TypeFrais.REPAS:
             if not donnees.get("type_repas") or donnees["type_repas"] == TypeRepas.AUCUN:
-                raise ValidationError({"type_repas": "Précisez le repas : taux plein, restaurant administratif ou gratuit."})
+                raise ValidationError(
+                    {"type_repas": "Précisez le repas : taux plein, restaurant administratif ou gratuit."}
+                )
             autre_repas = Frais.objects.filter(ordre=ordre, type=TypeFrais.REPAS, date=jour).exclude(pk=frais.pk)
             if autre_repas.exists():
                 raise ValidationError(
@@ -316,7 +319,7 @@ def enregistrer_frais_omi(*, ordre: OrdreMission, par, donnees: dict, frais: Fra
             except ValidationError as exc:
                 raise ValidationError({"justificatif": exc.messages}) from exc
         frais.full_clean(exclude=["ordre", "justificatif"])
-        ancien = frais.justificatif if frais.justificatif else None
+        storage, ancien = frais.justificatif.storage, frais.justificatif.name or None
         if depot:
             frais.justificatif.save(f"{uuid.uuid4().hex}.{format_depot.extension}", depot, save=False)
         elif donnees.get("supprimer_justificatif"):
@@ -327,10 +330,9 @@ def enregistrer_frais_omi(*, ordre: OrdreMission, par, donnees: dict, frais: Fra
             frais.save()
         except Exception:
             if depot:
-                frais.justificatif.storage.delete(frais.justificatif.name)
+                storage.delete(frais.justificatif.name)
             raise
-        if ancien is not None:
-            _supprimer_fichier_apres_validation(ancien)
+        _supprimer_fichier_apres_validation(storage, ancien)
         actualiser_estimation(ordre)
     return frais
 
@@ -339,7 +341,7 @@ def supprimer_frais_omi(*, frais: Frais, par) -> None:
     with transaction.atomic():
         ordre = _verrouiller_omi(frais.ordre, par)
         frais = Frais.objects.get(pk=frais.pk, ordre=ordre)
-        justificatif = frais.justificatif
+        storage, nom = frais.justificatif.storage, frais.justificatif.name or None
         frais.delete()
-        _supprimer_fichier_apres_validation(justificatif)
+        _supprimer_fichier_apres_validation(storage, nom)
         actualiser_estimation(ordre)

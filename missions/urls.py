@@ -17,4 +17,13 @@ urlpatterns = [
         views.supprimer_trajet_habituel,
         name="supprimer_trajet_habituel",
     ),
+    # OMI : lignes de trajet, jours du calendrier, frais et justificatifs.
+    path("ordres/<int:pk>/lignes/ajouter/", views.ligne_omi, name="ajouter_ligne_omi"),
+    path("ordres/<int:pk>/lignes/<int:ligne_pk>/", views.ligne_omi, name="modifier_ligne_omi"),
+    path("ordres/<int:pk>/lignes/<int:ligne_pk>/supprimer/", views.supprimer_ligne_omi, name="supprimer_ligne_omi"),
+    path("ordres/<int:pk>/lignes/<int:ligne_pk>/jours/", views.basculer_jour, name="basculer_jour"),
+    path("ordres/<int:pk>/frais/ajouter/", views.frais_omi, name="ajouter_frais_omi"),
+    path("ordres/<int:pk>/frais/<int:frais_pk>/", views.frais_omi, name="modifier_frais_omi"),
+    path("ordres/<int:pk>/frais/<int:frais_pk>/supprimer/", views.supprimer_frais_omi, name="supprimer_frais_omi"),
+    path("ordres/<int:pk>/frais/<int:frais_pk>/justificatif/", views.justificatif, name="justificatif"),
 ]

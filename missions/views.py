@@ -3,16 +3,18 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_POST
 
 from agents.enums import Role
 from agents.permissions import role_required
-from missions import prefill, selectors, services
+from missions import fichiers, prefill, selectors, services
 from missions.enums import Periode, TypeOrdre
-from missions.forms import OmpForm, TrajetHabituelForm, annee_scolaire_courante
-from missions.models import OrdreMission
+from missions.forms import FraisOmiForm, LigneOmiForm, OmpForm, TrajetHabituelForm, annee_scolaire_courante
+from missions.models import Frais, LigneTrajet, OrdreMission
 from missions.periodes import mois_fr
 from validation.enums import Action
 from validation.forms import RefusForm, SoumissionForm
@@ -81,6 +83,8 @@ def render_ordre(request, ordre, *, soumission_form=None, refus_form=None, statu
     }
     if ordre.type == TypeOrdre.PERMANENT:
         context["trajets_habituels"] = selectors.trajets_habituels(ordre)
+    elif ordre.type == TypeOrdre.ITINERANT:
+        context["omi"] = selectors.page_omi(ordre)
     return render(request, "missions/ordre.html", context, status=status)
 
 
@@ -192,3 +196,170 @@ def supprimer_trajet_habituel(request, pk, trajet_pk):
     services.supprimer_trajet_habituel(trajet=trajet, par=request.user)
     messages.success(request, "Trajet habituel supprimé.")
     return redirect("missions:ordre", pk=ordre.pk)
+
+
+# --- OMI : le mois de l'agent, ligne par ligne et jour par jour -------------------------------------------------
+
+
+def _omi_redigeable(request, pk) -> OrdreMission:
+    """404 si l'ordre n'est pas visible (ou n'est pas un OMI), 403 si la personne ne peut pas le modifier."""
+    ordre = _ordre_redigeable(request, pk)
+    if ordre.type != TypeOrdre.ITINERANT:
+        raise Http404
+    return ordre
+
+
+def _url_ordre(ordre, ancre: str = "") -> str:
+    url = reverse("missions:ordre", args=[ordre.pk])
+    return f"{url}#{ancre}" if ancre else url
+
+
+def _jour_demande(post) -> tuple[datetime.date | None, bool]:
+    """Le bouton du calendrier : « cocher » ou « decocher », avec la date (AAAA-MM-JJ)."""
+    actif = "cocher" in post
+    try:
+        return datetime.date.fromisoformat(post.get("cocher" if actif else "decocher", "")), actif
+    except ValueError:
+        return None, actif
+
+
+@login_required
+@require_POST
+def basculer_jour(request, pk, ligne_pk):
+    """Un clic sur un jour du calendrier : en htmx, la ligne et les totaux à jour ; sinon, retour à la page."""
+    ordre = _omi_redigeable(request, pk)
+    ligne = get_object_or_404(LigneTrajet, pk=ligne_pk, ordre=ordre)
+    jour, actif = _jour_demande(request.POST)
+    erreur = ""
+    if jour is None:
+        erreur = "Jour inconnu : choisissez le jour dans le calendrier."
+    else:
+        try:
+            services.basculer_jour_omi(ligne=ligne, date=jour, actif=actif, par=request.user)
+        except prefill.PrefillRefuse as refus:
+            erreur = str(refus)
+    if not request.htmx:
+        if erreur:
+            messages.error(request, erreur)
+        return redirect(_url_ordre(ordre, f"ligne-{ligne.pk}"))
+    ordre = selectors.ordre_visible_ou_404(request.user, pk)
+    omi = selectors.page_omi(ordre)
+    ligne_omi = next((item for item in omi["lignes"] if item["ligne"].pk == ligne.pk), None)
+    context = {
+        "ordre": ordre,
+        "omi": omi,
+        "ligne_omi": ligne_omi,
+        "erreur": erreur,
+        "peut_rediger": services.peut_rediger(request.user, ordre),
+    }
+    return render(request, "missions/includes/omi_basculement.html", context)
+
+
+@login_required
+def ligne_omi(request, pk, ligne_pk=None):
+    """Ajouter (avec ses jours) ou modifier une ligne de trajet saisie à la main."""
+    ordre = _omi_redigeable(request, pk)
+    ligne = get_object_or_404(LigneTrajet, pk=ligne_pk, ordre=ordre) if ligne_pk else None
+    status = 200
+    if request.method == "POST":
+        form = LigneOmiForm(request.POST, ordre=ordre, avec_dates=ligne is None)
+        if form.is_valid():
+            try:
+                ligne = services.enregistrer_ligne_omi(
+                    ordre=ordre, par=request.user, donnees=form.cleaned_data, ligne=ligne
+                )
+            except ValidationError as exc:
+                _ajouter_erreurs(form, exc)
+            else:
+                messages.success(request, f"Trajet {ligne} enregistré.")
+                return redirect(_url_ordre(ordre, f"ligne-{ligne.pk}"))
+        status = 422
+    else:
+        initial = LigneOmiForm.initial_depuis(ligne) if ligne else None
+        form = LigneOmiForm(initial=initial, ordre=ordre, avec_dates=ligne is None)
+    context = {
+        "title": "Modifier un trajet" if ligne else "Ajouter un trajet",
+        "form": form,
+        "ordre": ordre,
+        "ligne": ligne,
+    }
+    return render(request, "missions/omi_ligne_formulaire.html", context, status=status)
+
+
+@login_required
+@require_POST
+def supprimer_ligne_omi(request, pk, ligne_pk):
+    ordre = _omi_redigeable(request, pk)
+    ligne = get_object_or_404(LigneTrajet, pk=ligne_pk, ordre=ordre)
+    libelle = str(ligne)
+    services.supprimer_ligne_omi(ligne=ligne, par=request.user)
+    messages.success(request, f"Trajet {libelle} supprimé.")
+    return redirect(_url_ordre(ordre, "omi-trajets"))
+
+
+@login_required
+def frais_omi(request, pk, frais_pk=None):
+    """Ajouter ou modifier un frais et son justificatif ; un dépôt refusé ne change rien et garde la saisie."""
+    ordre = _omi_redigeable(request, pk)
+    frais = get_object_or_404(Frais, pk=frais_pk, ordre=ordre) if frais_pk else None
+    status = 200
+    if request.method == "POST":
+        form = FraisOmiForm(request.POST, request.FILES, ordre=ordre, frais=frais)
+        if form.is_valid():
+            try:
+                frais = services.enregistrer_frais_omi(
+                    ordre=ordre, par=request.user, donnees=form.cleaned_data, frais=frais
+                )
+            except ValidationError as exc:
+                _ajouter_erreurs(form, exc)
+            else:
+                messages.success(request, f"{frais} enregistré.")
+                return redirect(_url_ordre(ordre, "omi-frais"))
+        status = 422
+    else:
+        initial = FraisOmiForm.initial_depuis(frais) if frais else None
+        form = FraisOmiForm(initial=initial, ordre=ordre, frais=frais)
+    context = {
+        "title": "Modifier un frais" if frais else "Ajouter un frais",
+        "form": form,
+        "ordre": ordre,
+        "frais": frais,
+        "format_justificatif": fichiers.format_du_nom(frais.justificatif.name)
+        if frais and frais.justificatif
+        else None,
+    }
+    return render(request, "missions/omi_frais_formulaire.html", context, status=status)
+
+
+@login_required
+@require_POST
+def supprimer_frais_omi(request, pk, frais_pk):
+    ordre = _omi_redigeable(request, pk)
+    frais = get_object_or_404(Frais, pk=frais_pk, ordre=ordre)
+    libelle = str(frais)
+    services.supprimer_frais_omi(frais=frais, par=request.user)
+    messages.success(request, f"{libelle} supprimé.")
+    return redirect(_url_ordre(ordre, "omi-frais"))
+
+
+@login_required
+@require_GET
+def justificatif(request, pk, frais_pk):
+    """Un justificatif, pour qui peut voir l'ordre (l'agent, ses valideurs, ses gestionnaires) ; 404 pour les autres."""
+    ordre = selectors.ordre_visible_ou_404(request.user, pk)
+    frais = get_object_or_404(Frais, pk=frais_pk, ordre=ordre)
+    if not frais.justificatif:
+        raise Http404
+    fichier = frais.justificatif.open("rb")
+    format_ = fichiers.format_du_contenu(fichier)
+    if format_ is None:
+        # Un fichier qui ne serait pas passé par `verifier_justificatif` n'est jamais montré dans le navigateur.
+        return FileResponse(fichier, as_attachment=True, filename=f"justificatif-{frais.pk}")
+    response = FileResponse(
+        fichier,
+        content_type=format_.content_type,
+        filename=f"justificatif-{frais.pk}.{format_.extension}",
+        as_attachment=False,
+    )
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

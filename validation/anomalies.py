@@ -176,16 +176,35 @@ def meme_jour_dans_deux_ordres(ctx: Contexte) -> list[Anomalie]:
 
 
 def justificatif_manquant(ctx: Contexte) -> list[Anomalie]:
+    """Un message par type de frais, avec ses dates : « Repas : justificatif manquant les 5, 8 et 12 octobre 2026. »"""
+    sans_justificatif: dict[str, list[Frais]] = {}
+    for frais in ctx.frais:
+        a_justifier = frais.type in FRAIS_A_JUSTIFIER or (
+            frais.type == TypeFrais.REPAS and frais.type_repas == TypeRepas.PLEIN
+        )
+        if a_justifier and not frais.justificatif:
+            sans_justificatif.setdefault(frais.type, []).append(frais)
     return [
         Anomalie(
             "justificatif",
-            f"{frais.get_type_display()} du {date_fr(frais.date)} : justificatif manquant.",
-            False,
+            f"{liste[0].get_type_display()} : justificatif manquant "
+            f"{'le' if len(liste) == 1 else 'les'} {_liste_de_dates([frais.date for frais in liste])}.",
         )
-        for frais in ctx.frais
-        if not frais.justificatif
-        and (frais.type in FRAIS_A_JUSTIFIER or (frais.type == TypeFrais.REPAS and frais.type_repas == TypeRepas.PLEIN))
+        for liste in sans_justificatif.values()
     ]
+
+
+def _liste_de_dates(dates: list[datetime.date]) -> str:
+    """« 5, 8 et 12 octobre 2026 » (le mois et l'année une fois, à la fin de chaque groupe)."""
+    groupes: dict[tuple[int, int], list[int]] = {}
+    for jour in sorted(dates):
+        groupes.setdefault((jour.year, jour.month), []).append(jour.day)
+    morceaux = []
+    for (annee, mois), jours in groupes.items():
+        numeros = [("1er" if jour == 1 else str(jour)) for jour in jours]
+        texte = numeros[0] if len(numeros) == 1 else ", ".join(numeros[:-1]) + " et " + numeros[-1]
+        morceaux.append(f"{texte} {calcul.MOIS[mois - 1]} {annee}")
+    return " ; ".join(morceaux)
 
 
 def montant_inhabituel(ctx: Contexte) -> list[Anomalie]:

@@ -79,7 +79,7 @@ def _omp_valide(agent: Agent, destination: Etablissement, annee: int, gestionnai
             "destination_commune": destination.commune,
             "jours_semaine": "0,3" if agent.pk % 2 else "1,4",
             "trajets_par_jour": 2,
-            "repas": TypeRepas.PLEIN if agent.pk % 3 == 0 else TypeRepas.AUCUN,
+            "repas": {0: TypeRepas.PLEIN, 1: TypeRepas.ADMINISTRATIF}.get(agent.pk % 5, TypeRepas.AUCUN),
             "km_aller": None,
             "motif_km": "",
         },

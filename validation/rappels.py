@@ -122,16 +122,18 @@ def rappels_mensuels(aujourd_hui: datetime.date) -> list[Rappel]:
         lignes = "\n".join(
             f"- {omp.numero} — {omp.objet} : {_url(reverse('missions:ordre', args=[omp.pk]))}" for omp in ordres
         )
-        corps = (
-            f"Bonjour {user.first_name},\n\n"
-            + (
-                f"Votre ordre de mission permanent couvre le mois {_de(libelle)}, mais l'ordre de mission itinérant "
-                "de ce mois n'a pas encore été créé :"
-                if len(ordres) == 1
-                else f"Vos ordres de mission permanents couvrent le mois {_de(libelle)}, mais les ordres de mission "
-                "itinérants de ce mois n'ont pas encore été créés :"
+        if len(ordres) == 1:
+            constat = (
+                f"Votre ordre de mission permanent couvre le mois {_de(libelle)}, "
+                "mais l'ordre de mission itinérant de ce mois n'a pas encore été créé"
             )
-            + f"\n{lignes}\n\n"
+        else:
+            constat = (
+                f"Vos ordres de mission permanents couvrent le mois {_de(libelle)}, "
+                "mais les ordres de mission itinérants de ce mois n'ont pas encore été créés"
+            )
+        corps = (
+            f"Bonjour {user.first_name},\n\n{constat} :\n{lignes}\n\n"
             f"Déclarez vos déplacements {_de(libelle)} depuis votre tableau de bord : {_url(lien)}\n\n"
             "Itinera"
         )
