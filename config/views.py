@@ -12,6 +12,8 @@ from agents.forms import ConnexionForm
 from agents.models import Commune, EnveloppeBudgetaire, Etablissement, Limitrophe
 from agents.permissions import espaces_de, role_required
 from agents.selectors import comptes_demo
+from bareme.models import Bareme
+from validation.models import CircuitValidation
 
 
 def accueil(request):
@@ -49,6 +51,8 @@ def administration(request):
         ("Paires de communes limitrophes", Limitrophe.objects.count(), "admin:agents_limitrophe_changelist"),
         ("Établissements", Etablissement.objects.count(), "admin:agents_etablissement_changelist"),
         ("Enveloppes budgétaires", EnveloppeBudgetaire.objects.count(), "admin:agents_enveloppebudgetaire_changelist"),
+        ("Barèmes", Bareme.objects.count(), "bareme:baremes"),
+        ("Circuits de validation", CircuitValidation.objects.count(), "admin:validation_circuitvalidation_changelist"),
     ]
     context = {"title": "Administration", "espace_courant": Role.ADMIN, "compteurs": compteurs}
     return render(request, "espaces/administration.html", context)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from bareme import calcul
 from bareme.enums import TypeBareme
+from bareme.models import Bareme
 from bareme.selectors import lieu_mission, versions_forfaits, versions_ik
 from missions.enums import Etat, TypeFrais, TypeRepas
 from missions.models import Frais, JourTrajet, LigneTrajet, OrdreMission
@@ -253,6 +254,14 @@ def figer_montants(ordre: OrdreMission) -> None:
     ordre.montant_estime = calcul_ordre.total
     ordre.calcul_fige = detail_fige(calcul_ordre)
     ordre.fige_le = timezone.now()
+    enregistrer_baremes(ordre, calcul_ordre)
+
+
+def enregistrer_baremes(ordre: OrdreMission, calcul_ordre: CalculOrdre) -> None:
+    """Relie l'ordre aux versions de barème de son calcul : une version utilisée ne se modifie plus."""
+    libelles = calcul_ordre.baremes
+    versions = [bareme for bareme in Bareme.objects.all() if bareme.libelle in libelles] if libelles else []
+    ordre.baremes.set(versions)
 
 
 def actualiser_estimation(ordre: OrdreMission) -> CalculOrdre:

@@ -96,6 +96,14 @@ class OrdreMission(ConcurrentTransitionMixin, models.Model):
     montant_total = models.DecimalField("montant total", **MONEY, null=True, blank=True)
     calcul_fige = models.JSONField("détail du calcul figé", null=True, blank=True, editable=False)
     fige_le = models.DateTimeField("montants figés le", null=True, blank=True, editable=False)
+    baremes = models.ManyToManyField(
+        "bareme.Bareme",
+        related_name="ordres",
+        blank=True,
+        editable=False,
+        verbose_name="versions de barème utilisées",
+        help_text="Enregistrées à la soumission (estimation) puis à la validation (montants figés).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="créé par"
     )

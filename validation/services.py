@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from missions.calculs import CalculImpossible, actualiser_estimation, figer_montants
+from missions.calculs import CalculImpossible, actualiser_estimation, enregistrer_baremes, figer_montants
 from missions.enums import Etat, TypeOrdre
 from missions.models import OrdreMission
 from validation import anomalies, regles
@@ -36,7 +36,8 @@ def circuit_a_deux_etapes(ordre: OrdreMission) -> bool:
 
 def _controler(ordre: OrdreMission) -> None:
     """Avant la soumission : montant estimé, contrôles ; une anomalie bloquante arrête tout, les autres restent."""
-    actualiser_estimation(ordre)
+    calcul_ordre = actualiser_estimation(ordre)
+    enregistrer_baremes(ordre, calcul_ordre)
     trouvees = anomalies.detecter(ordre)
     bloquantes = [anomalie.message for anomalie in trouvees if anomalie.bloquante]
     if bloquantes:
