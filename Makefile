@@ -34,7 +34,7 @@ quality: $(STAMP)
 		DATABASE_URL=$(DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.base $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test: $(STAMP) quality
-	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff format .

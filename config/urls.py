@@ -47,6 +47,7 @@ urlpatterns = [
     path("administration/", views.administration, name="administration"),
     *auth_urlpatterns,
     path("", include("agents.urls")),
+    path("deplacements/ponctuels/", include("missions.ponctuel_urls")),
     path("deplacements/", include("missions.urls")),
     path("", include("validation.urls")),
     path("bareme/", include("bareme.urls")),
