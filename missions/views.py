@@ -7,11 +7,15 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from agents.enums import Role
 from agents.permissions import role_required
 from missions import fichiers, prefill, selectors, services
+from missions.calendrier import JOURS as NOMS_JOURS
+from missions.calendrier import MOIS
 from missions.enums import Periode, TypeOrdre
 from missions.forms import FraisOmiForm, LigneOmiForm, OmpForm, TrajetHabituelForm, annee_scolaire_courante
 from missions.models import Frais, LigneTrajet, OrdreMission
@@ -84,7 +88,7 @@ def render_ordre(request, ordre, *, soumission_form=None, refus_form=None, statu
     if ordre.type == TypeOrdre.PERMANENT:
         context["trajets_habituels"] = selectors.trajets_habituels(ordre)
     elif ordre.type == TypeOrdre.ITINERANT:
-        context["omi"] = selectors.page_omi(ordre)
+        context["omi"] = _avec_calendriers(selectors.page_omi(ordre), context["peut_rediger"])
     return render(request, "missions/ordre.html", context, status=status)
 
 
@@ -201,6 +205,59 @@ def supprimer_trajet_habituel(request, pk, trajet_pk):
 # --- OMI : le mois de l'agent, ligne par ligne et jour par jour -------------------------------------------------
 
 
+def _raison(jour: dict) -> str:
+    """Pourquoi un jour n'est pas un jour ordinaire, en toutes lettres (pas seulement par une couleur)."""
+    if jour["hors_periode"]:
+        return "Hors période"
+    if jour["absence"]:
+        return "Absence" if jour["absence"] == "Absence" else f"Absence : {jour['absence']}"
+    if jour["ferie"]:
+        return f"Férié : {jour['ferie']}"
+    if jour["weekend"]:
+        return "Week-end"
+    return jour["vacances"]
+
+
+def _case(ligne_pk: int, jour: dict, modifiable: bool) -> str:
+    numero, date = jour["numero"], jour["date"]
+    nom = f"{NOMS_JOURS[date.weekday()]} {numero} {MOIS[date.month - 1]}"
+    raison = escape(_raison(jour))
+    statut = "<br>".join(filter(None, ["<strong>Trajet</strong>" if jour["travaille"] else "", raison]))
+    identifiant = f"{ligne_pk}-{numero}"
+    if modifiable and jour["modifiable"]:
+        coche = jour["travaille"]
+        jour_html = (
+            f'<button type="submit" id="jour-{identifiant}" name="{"decocher" if coche else "cocher"}" '
+            f'value="{date.isoformat()}" aria-pressed="{"true" if coche else "false"}" '
+            f'aria-describedby="statut-{identifiant}" class="fr-btn fr-btn--sm{"" if coche else " fr-btn--tertiary"}">'
+            f'{numero}<span class="fr-sr-only"> {nom}</span></button>'
+        )
+    else:
+        jour_html = f'<span class="fr-text--bold">{numero}</span><span class="fr-sr-only"> {nom}</span>'
+    return f'<td>{jour_html}<br><span id="statut-{identifiant}" class="fr-text--xs">{statut}</span></td>'
+
+
+def _avec_calendriers(omi: dict, modifiable: bool) -> dict:
+    """Ajoute à chaque ligne les semaines de son calendrier, en HTML.
+
+    Un OMI compte jusqu'à 40 lignes de 31 jours : écrites par le moteur de gabarits, ces 1 240 cases coûtaient
+    près d'une seconde par page ; les voici écrites en une passe (textes échappés), le reste de la page restant
+    dans les gabarits `missions/includes/omi_*.html`.
+    """
+    for ligne_omi in omi["lignes"]:
+        pk = ligne_omi["ligne"].pk
+        # Seuls les libellés des jours (fériés, vacances, motifs d'absence) viennent de la base : `_case` les échappe.
+        ligne_omi["semaines_html"] = mark_safe(
+            "".join(
+                "<tr>"
+                + "".join("<td></td>" if jour is None else _case(pk, jour, modifiable) for jour in semaine)
+                + "</tr>"
+                for semaine in ligne_omi["semaines"]
+            )
+        )
+    return omi
+
+
 def _omi_redigeable(request, pk) -> OrdreMission:
     """404 si l'ordre n'est pas visible (ou n'est pas un OMI), 403 si la personne ne peut pas le modifier."""
     ordre = _ordre_redigeable(request, pk)
@@ -243,14 +300,15 @@ def basculer_jour(request, pk, ligne_pk):
             messages.error(request, erreur)
         return redirect(_url_ordre(ordre, f"ligne-{ligne.pk}"))
     ordre = selectors.ordre_visible_ou_404(request.user, pk)
-    omi = selectors.page_omi(ordre)
+    peut_rediger = services.peut_rediger(request.user, ordre)
+    omi = _avec_calendriers(selectors.page_omi(ordre), peut_rediger)
     ligne_omi = next((item for item in omi["lignes"] if item["ligne"].pk == ligne.pk), None)
     context = {
         "ordre": ordre,
         "omi": omi,
         "ligne_omi": ligne_omi,
         "erreur": erreur,
-        "peut_rediger": services.peut_rediger(request.user, ordre),
+        "peut_rediger": peut_rediger,
     }
     return render(request, "missions/includes/omi_basculement.html", context)
 

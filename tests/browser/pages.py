@@ -31,3 +31,42 @@ class PageMesDeplacements:
 
     def menu(self) -> list[str]:
         return self.page.locator("#fr-navigation .fr-nav__link").all_inner_texts()
+
+
+class PageFileAValider:
+    def __init__(self, page: Page):
+        self.page = page
+
+    def ouvrir(self) -> "PageFileAValider":
+        self.page.goto("/a-valider/")
+        expect(self.page.get_by_role("heading", level=1)).to_have_text("À valider")
+        return self
+
+    def numeros(self) -> list[str]:
+        return self.page.locator("#table-file tbody tr td:nth-child(2) a").all_inner_texts()
+
+    def selectionner_les_dossiers_sans_anomalie(self) -> None:
+        self.page.get_by_role("button", name="Sélectionner les dossiers sans anomalie de la page").click()
+
+    def valider_la_selection(self) -> None:
+        self.page.get_by_role("button", name="Valider la sélection…").click()
+        self.page.get_by_role("button", name="Confirmer la validation").click()
+        expect(self.page.get_by_role("heading", level=1)).to_have_text("Compte rendu de la validation groupée")
+
+    def ouvrir_ordre(self, numero: str) -> None:
+        self.page.get_by_role("link", name=numero).click()
+
+
+class PageOrdre:
+    def __init__(self, page: Page):
+        self.page = page
+
+    def etat(self) -> str:
+        return self.page.locator("p.fr-badge").first.inner_text()
+
+    def refuser(self, motif: str) -> None:
+        self.page.get_by_label("Motif").first.fill(motif)
+        self.page.get_by_role("button", name="Refuser").click()
+
+    def cliquer(self, bouton: str) -> None:
+        self.page.get_by_role("button", name=bouton).click()
