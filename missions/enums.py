@@ -41,6 +41,7 @@ class TypeFrais(models.TextChoices):
     PEAGE = "peage", "Péage"
     PARKING = "parking", "Stationnement"
     TRANSPORT_PUBLIC = "transport_public", "Transport en commun"
+    TRAIN = "train", "Billet de train payé par l'agent"
 
 
 class SourceKm(models.TextChoices):
@@ -56,3 +57,54 @@ class TypePiece(models.TextChoices):
     ATTESTATION_NON_PAIEMENT = "attestation_non_paiement", "Attestation de non-paiement (ISSR, abonnement)"
     ATTESTATION_SERVICE_FAIT = "attestation_service_fait", "Attestation de service fait"
     CONVOCATION = "convocation", "Convocation"
+
+
+# --- OM ponctuels ---------------------------------------------------------------------------------------------------
+
+
+class LieuDepart(models.TextChoices):
+    """D'où partent (et où reviennent) les horaires saisis sur un OM ponctuel."""
+
+    ADMINISTRATIVE = "adm", "Résidence administrative (ADM)"
+    FAMILIALE = "fam", "Résidence familiale (FAM)"
+    GARE = "gare", "Gare (horaires du train)"
+
+
+class CasRattachement(models.TextChoices):
+    """Les cas où un déplacement couvert par un OMP demande un OM ponctuel rattaché à cet OMP."""
+
+    NUITEE = "nuitee", "Mission en véhicule personnel comportant une nuitée"
+    TRANSPORT_SANS_BILLET = "transport_sans_billet", "Transport en commun sans demande de titre de transport"
+    TRANSPORT_AVEC_BILLET = "transport_avec_billet", "Transport en commun avec demande de titre de transport"
+
+
+class TypeEtape(models.TextChoices):
+    DEJEUNER = "dejeuner", "Déjeuner"
+    DINER = "diner", "Dîner"
+    NUITEE = "nuitee", "Nuitée"
+
+
+class ModeEtape(models.TextChoices):
+    """Comment un repas ou une nuitée dus sont pris ; le montant en découle (voir docs/om_ponctuels.md)."""
+
+    PLEIN = "plein", "Hors restaurant administratif, taux plein sur justificatif"
+    ADMINISTRATIF = "administratif", "Restaurant administratif ou assimilé (déduction, demi-taux)"
+    REDUIT = "reduit", "Repas au taux réduit (sans justificatif)"
+    GRATUIT = "gratuit", "Repas fourni gratuitement"
+    PAYANTE = "payante", "Nuitée payée par l'agent, sur facture"
+    GRATUITE = "gratuite", "Hébergement fourni gratuitement"
+    AUTRE_ORGANISME = "autre_organisme", "Indemnisé par un autre organisme"
+
+
+MODES_REPAS = (ModeEtape.PLEIN, ModeEtape.ADMINISTRATIF, ModeEtape.REDUIT, ModeEtape.GRATUIT, ModeEtape.AUTRE_ORGANISME)
+MODES_NUITEE = (ModeEtape.PAYANTE, ModeEtape.GRATUITE, ModeEtape.AUTRE_ORGANISME)
+
+
+class SensTrajet(models.TextChoices):
+    ALLER = "aller", "Aller"
+    RETOUR = "retour", "Retour"
+
+
+class ClasseTrain(models.TextChoices):
+    SECONDE = "2", "2de classe"
+    PREMIERE = "1", "1re classe"

@@ -10,7 +10,24 @@ from django.db.models import F, Q
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from agents.models import Agent, CentreCouts, Commune, DomaineFonctionnel, EnveloppeBudgetaire, Etablissement, Vehicule
-from missions.enums import Depart, Etat, Periode, SourceKm, TypeFrais, TypeOrdre, TypePiece, TypeRepas
+from missions.enums import (
+    MODES_NUITEE,
+    MODES_REPAS,
+    CasRattachement,
+    ClasseTrain,
+    Depart,
+    Etat,
+    LieuDepart,
+    ModeEtape,
+    Periode,
+    SensTrajet,
+    SourceKm,
+    TypeEtape,
+    TypeFrais,
+    TypeOrdre,
+    TypePiece,
+    TypeRepas,
+)
 
 # Tables de transitions, nommées pour rester lisibles.
 SOUMETTABLE = [Etat.BROUILLON]
@@ -96,6 +113,22 @@ class OrdreMission(ConcurrentTransitionMixin, models.Model):
     montant_total = models.DecimalField("montant total", **MONEY, null=True, blank=True)
     calcul_fige = models.JSONField("détail du calcul figé", null=True, blank=True, editable=False)
     fige_le = models.DateTimeField("montants figés le", null=True, blank=True, editable=False)
+    # OM ponctuel : horaires, lieu d'où ils partent, rattachement, codes et convocation (vides pour les autres types).
+    depart_le = models.DateTimeField(
+        "départ le", null=True, blank=True, help_text="De la résidence choisie, ou de la gare (horaire du train)."
+    )
+    retour_le = models.DateTimeField("retour le", null=True, blank=True)
+    lieu_depart = models.CharField(
+        "horaires pris depuis", max_length=4, choices=LieuDepart.choices, blank=True, help_text="Et au retour."
+    )
+    cas_rattachement = models.CharField(
+        "cas de rattachement à l'OMP", max_length=25, choices=CasRattachement.choices, blank=True
+    )
+    axe_analytique = models.CharField(
+        "axe analytique", max_length=30, blank=True, help_text="Par exemple la direction qui convoque : CC-DGESCO."
+    )
+    demande_billets = models.BooleanField("demande de titres de transport", default=False)
+    convocation = models.FileField("convocation", upload_to="convocations/%Y/", blank=True)
     baremes = models.ManyToManyField(
         "bareme.Bareme",
         related_name="ordres",
@@ -128,6 +161,10 @@ class OrdreMission(ConcurrentTransitionMixin, models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(montant_total__isnull=True) | Q(montant_total__gte=0), name="om_montant_positif"
+            ),
+            models.CheckConstraint(
+                condition=Q(retour_le__isnull=True) | Q(depart_le__isnull=True) | Q(retour_le__gt=F("depart_le")),
+                name="om_retour_apres_depart",
             ),
         ]
         indexes = [

@@ -159,10 +159,23 @@ def page_omi(ordre: OrdreMission) -> dict:
         for item in ordre.frais.order_by("date", "pk")
     ]
     connues = {ligne["ligne"].pk for ligne in lignes}
+    resume: dict[tuple, dict] = {}
+    for item in calcul_ordre.frais:
+        frais_calcule = item.frais
+        libelle = frais_calcule.get_type_display()
+        if frais_calcule.type_repas:
+            libelle = f"{libelle} — {frais_calcule.get_type_repas_display().lower()}"
+        groupe = resume.setdefault(
+            (libelle, item.taux, item.bareme),
+            {"libelle": libelle, "taux": item.taux, "bareme": item.bareme, "nombre": 0, "montant": Decimal(0)},
+        )
+        groupe["nombre"] += 1
+        groupe["montant"] += item.montant
     return {
         "calendrier": calendrier,
         "lignes": lignes,
         "frais": frais,
+        "frais_resume": list(resume.values()),
         "calcul": calcul_ordre,
         "cumul": situation_cumul(calcul_ordre),
         "anomalies": anomalies,
