@@ -224,6 +224,11 @@ class Gestionnaire(models.Model):
     service = models.ForeignKey(
         ServiceGestionnaire, on_delete=models.PROTECT, related_name="gestionnaires", verbose_name="service gestionnaire"
     )
+    est_agence_voyage = models.BooleanField(
+        "agence de voyage / cellule billetterie",
+        default=False,
+        help_text="Enregistre les titres de transport achetés pour les ordres validés de son périmètre.",
+    )
 
     class Meta:
         verbose_name = "gestionnaire"

@@ -4,12 +4,15 @@ Le champ `etat` ne change que par les transitions ci-dessous, appelées par les 
 (qui verrouillent la ligne, vérifient qui agit, journalisent et notifient).
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from agents.models import Agent, CentreCouts, Commune, DomaineFonctionnel, EnveloppeBudgetaire, Etablissement, Vehicule
+from bareme.calcul import date_fr
 from missions.enums import (
     MODES_NUITEE,
     MODES_REPAS,
@@ -420,3 +423,220 @@ class PeriodeVacances(models.Model):
 
     def __str__(self):
         return f"{self.libelle} ({self.departement}) : {self.date_debut:%d/%m/%Y} – {self.date_fin:%d/%m/%Y}"
+
+
+# --- OM ponctuels : lieux, étapes, titres de transport, politique de voyage -----------------------------------------
+
+
+class Sejour(models.Model):
+    """Un lieu de la mission à partir d'une date et d'une heure (avant le premier : la destination principale).
+
+    Chaque étape prend le lieu où l'agent se trouve au début de sa plage horaire, donc le taux de ce lieu.
+    """
+
+    ordre = models.ForeignKey(
+        OrdreMission, on_delete=models.CASCADE, related_name="sejours", verbose_name="ordre de mission"
+    )
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name="commune")
+    arrivee_le = models.DateTimeField("à partir du")
+
+    class Meta:
+        verbose_name = "lieu de séjour"
+        verbose_name_plural = "lieux de séjour"
+        ordering = ["ordre", "arrivee_le", "pk"]
+        constraints = [models.UniqueConstraint(fields=["ordre", "arrivee_le"], name="sejour_un_lieu_a_la_fois")]
+
+    def __str__(self):
+        return f"{self.commune.nom} à partir du {self.arrivee_le:%d/%m/%Y %H:%M}"
+
+
+class Etape(models.Model):
+    """Un repas ou une nuitée dus pendant la mission, générés à partir des horaires, et la façon dont l'agent le prend.
+
+    `ajuste` : l'agent a changé le mode proposé ; une nouvelle génération garde ce choix tant que l'étape reste due.
+    Une nuitée est datée du jour où finit sa plage de 0 h à 5 h (la nuit du 24 au 25 est datée du 25).
+    """
+
+    ordre = models.ForeignKey(
+        OrdreMission, on_delete=models.CASCADE, related_name="etapes", verbose_name="ordre de mission"
+    )
+    type = models.CharField("étape", max_length=10, choices=TypeEtape.choices)
+    date = models.DateField("date", help_text="Pour une nuitée, le jour où elle finit.")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name="lieu")
+    mode = models.CharField("prise en charge", max_length=20, choices=ModeEtape.choices)
+    ajuste = models.BooleanField("choix modifié par l'agent", default=False)
+    commentaire = models.CharField("commentaire", max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = "étape"
+        verbose_name_plural = "étapes"
+        ordering = ["ordre", "date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ordre", "type", "date"], name="etape_une_par_type_et_jour"),
+            models.CheckConstraint(
+                condition=(Q(type=TypeEtape.NUITEE) & Q(mode__in=MODES_NUITEE))
+                | (~Q(type=TypeEtape.NUITEE) & Q(mode__in=MODES_REPAS)),
+                name="etape_mode_selon_type",
+            ),
+        ]
+
+    def __str__(self):
+        return self.libelle
+
+    @property
+    def est_nuitee(self) -> bool:
+        return self.type == TypeEtape.NUITEE
+
+    @property
+    def mode_par_defaut(self) -> str:
+        return ModeEtape.PAYANTE if self.est_nuitee else ModeEtape.PLEIN
+
+    @property
+    def libelle(self) -> str:
+        """« déjeuner du 25 octobre 2012 », « nuit du 24 au 25 octobre 2012 »."""
+        if self.est_nuitee:
+            veille = self.date - datetime.timedelta(days=1)
+            if veille.month == self.date.month:
+                debut = "1er" if veille.day == 1 else str(veille.day)
+            elif veille.year == self.date.year:
+                debut = date_fr(veille).rsplit(" ", 1)[0]
+            else:
+                debut = date_fr(veille)
+            return f"nuit du {debut} au {date_fr(self.date)}"
+        return f"{self.get_type_display().lower()} du {date_fr(self.date)}"
+
+
+class DemandeBillet(models.Model):
+    """Une demande de titre de transport (aller ou retour), transmise à l'agence de voyage une fois l'ordre validé."""
+
+    ordre = models.ForeignKey(
+        OrdreMission, on_delete=models.CASCADE, related_name="demandes_billets", verbose_name="ordre de mission"
+    )
+    sens = models.CharField("trajet", max_length=6, choices=SensTrajet.choices)
+    gare_depart = models.CharField("gare de départ", max_length=100)
+    gare_arrivee = models.CharField("gare d'arrivée", max_length=100)
+    date = models.DateField("date du voyage")
+    heure_min = models.TimeField("partir à partir de")
+    heure_max = models.TimeField("partir au plus tard à")
+    classe = models.CharField("classe", max_length=1, choices=ClasseTrain.choices, default=ClasseTrain.SECONDE)
+    cartes = models.CharField(
+        "cartes de réduction et abonnements", max_length=250, blank=True, help_text="Nature, numéro, taux de réduction."
+    )
+    e_billet = models.BooleanField("e-billet (à imprimer soi-même)", default=True)
+    cout_estime = models.DecimalField("coût prévisionnel, frais d'agence compris", **MONEY)
+    commentaire = models.CharField("commentaire", max_length=250, blank=True)
+    transmise_le = models.DateTimeField("transmise à l'agence le", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "demande de titre de transport"
+        verbose_name_plural = "demandes de titres de transport"
+        ordering = ["ordre", "date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ordre", "sens"], name="demande_billet_une_par_sens"),
+            models.CheckConstraint(condition=Q(heure_max__gte=F("heure_min")), name="demande_billet_plage_ordonnee"),
+            models.CheckConstraint(condition=Q(cout_estime__gte=0), name="demande_billet_cout_positif"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_sens_display()} {self.gare_depart} → {self.gare_arrivee} du {self.date:%d/%m/%Y}"
+
+
+class Billet(models.Model):
+    """Un titre de transport acheté par l'agence de voyage pour une demande."""
+
+    demande = models.ForeignKey(DemandeBillet, on_delete=models.CASCADE, related_name="billets", verbose_name="demande")
+    reference = models.CharField("référence du dossier ou du billet", max_length=60)
+    cout = models.DecimalField("coût facturé", **MONEY)
+    fichier = models.FileField("billet", upload_to="billets/%Y/", blank=True)
+    enregistre_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="enregistré par"
+    )
+    created_at = models.DateTimeField("enregistré le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "titre de transport émis"
+        verbose_name_plural = "titres de transport émis"
+        ordering = ["demande", "created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(cout__gte=0), name="billet_cout_positif")]
+
+    def __str__(self):
+        return f"Billet {self.reference}"
+
+
+class PolitiqueVoyage(models.Model):
+    """La politique de voyage de l'académie : réglages tenus par les administrateurs (une seule ligne, pk = 1)."""
+
+    classe_par_defaut = models.CharField(
+        "classe par défaut", max_length=1, choices=ClasseTrain.choices, default=ClasseTrain.SECONDE
+    )
+    derogation_libelle = models.CharField(
+        "dérogation pour la 1re classe",
+        max_length=250,
+        blank=True,
+        help_text="Par exemple : IA-IPR et IEN-ET convoqués à Paris, aller et retour dans la journée.",
+    )
+    derogation_categories = models.JSONField(
+        "catégories concernées par la dérogation", default=list, blank=True, help_text="Aucune : pas de dérogation."
+    )
+    derogation_commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="destination de la dérogation",
+        help_text="Vide : toute destination.",
+    )
+    derogation_meme_journee = models.BooleanField(
+        "dérogation réservée à l'aller et retour dans la journée", default=True
+    )
+    parking_heures_max = models.PositiveSmallIntegerField("stationnement : durée prise en charge (heures)", default=48)
+    parking_plafond_jour = models.DecimalField(
+        "stationnement : plafond par jour de mission (€)", max_digits=6, decimal_places=2, default=16
+    )
+    tickets_par_jour = models.PositiveSmallIntegerField("bus, métro : tickets par jour de mission", default=2)
+    delai_acces_gare = models.PositiveSmallIntegerField(
+        "délai forfaitaire d'accès à la gare (minutes)",
+        default=60,
+        help_text="Ajouté avant le départ et après le retour quand les horaires sont ceux du train.",
+    )
+    pourcentage_repas_reduit = models.PositiveSmallIntegerField("repas au taux réduit (% du taux plein)", default=50)
+    taux_km_transport_public = models.DecimalField(
+        "base transports en commun (€ par km)",
+        max_digits=5,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Taux des indemnités kilométriques payées sur la base du tarif SNCF de 2de classe.",
+    )
+    enveloppes_avec_axe = models.ManyToManyField(
+        EnveloppeBudgetaire,
+        blank=True,
+        related_name="+",
+        verbose_name="enveloppes qui exigent un axe analytique",
+    )
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="modifiée par",
+    )
+
+    class Meta:
+        verbose_name = "politique de voyage"
+        verbose_name_plural = "politique de voyage"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="politique_voyage_unique"),
+            models.CheckConstraint(condition=Q(parking_plafond_jour__gte=0), name="politique_parking_positif"),
+            models.CheckConstraint(
+                condition=Q(taux_km_transport_public__isnull=True) | Q(taux_km_transport_public__gt=0),
+                name="politique_taux_km_positif",
+            ),
+            models.CheckConstraint(condition=Q(pourcentage_repas_reduit__lte=100), name="politique_repas_reduit_max"),
+        ]
+
+    def __str__(self):
+        return "Politique de voyage de l'académie"
