@@ -465,7 +465,7 @@ def mesurer_page(client, adresse: str, params: dict, passages: int) -> dict:
         "requetes": capture.captured_queries,
         # Le client ne garde pas le contexte hors de la suite de tests : on lit la page.
         "lignes": reponse.content.count(b"<tr>") - 1,
-        "total": int(re.search(rb"Filtrer et trier \((\d+) sur", reponse.content).group(1)),
+        "total": int(re.sub(r"\D", "", re.search(r"Filtrer et trier \(([^)]+?) sur", reponse.text).group(1))),
     }
 
 

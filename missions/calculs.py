@@ -2,9 +2,14 @@
 
 Les données sont lues ici, en un nombre constant de requêtes ; les calculs sont ceux, purs, de `bareme.calcul`.
 Chaque ligne est arrondie une seule fois au centime (voir docs/bareme.md) ; le total additionne les lignes.
+
+Un OM ponctuel ajoute ses étapes (repas et nuitées dus d'après ses horaires, chacun au barème de sa date et au taux
+du lieu où l'agent se trouve), les plafonds de la politique de voyage (stationnement, tickets de bus ou de métro) et,
+sans véhicule personnel autorisé, des IK sur la base transports en commun (voir docs/om_ponctuels.md).
 """
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,9 +19,9 @@ from django.utils import timezone
 from bareme import calcul
 from bareme.enums import TypeBareme
 from bareme.models import Bareme
-from bareme.selectors import lieu_mission, versions_forfaits, versions_ik
-from missions.enums import Etat, TypeFrais, TypeRepas
-from missions.models import Frais, JourTrajet, LigneTrajet, OrdreMission
+from bareme.selectors import grand_paris, lieu_mission, versions_forfaits, versions_ik
+from missions.enums import Etat, LieuDepart, ModeEtape, TypeFrais, TypeOrdre, TypeRepas
+from missions.models import Etape, Frais, JourTrajet, LigneTrajet, OrdreMission, PolitiqueVoyage
 
 ZERO = Decimal(0)
 
@@ -45,24 +50,47 @@ class FraisCalcule:
     explication: str = ""
 
 
+@dataclass(frozen=True)
+class EtapeCalculee:
+    """Un repas ou une nuitée d'un OM ponctuel : le taux du lieu à sa date, selon le mode choisi par l'agent."""
+
+    etape: Etape
+    montant: Decimal
+    taux: Decimal
+    bareme: str
+    zone: str
+    explication: str
+
+
 @dataclass
 class CalculOrdre:
     cumul_avant: Decimal
     lignes: list[LigneCalculee] = field(default_factory=list)
     frais: list[FraisCalcule] = field(default_factory=list)
     erreurs: list[str] = field(default_factory=list)
+    etapes: list[EtapeCalculee] = field(default_factory=list)
+    # OM ponctuel : les horaires d'où viennent les étapes (None pour les autres types d'ordre).
+    horaires: dict | None = None
+    # Lignes payées sur la base transports en commun : hors du cumul annuel des IK (pk des lignes).
+    lignes_base_transport_public: set[int] = field(default_factory=set)
 
     @property
     def km(self) -> Decimal:
-        return sum((ligne.km for ligne in self.lignes), ZERO)
+        """Les kilomètres payés au barème IK, ceux qui comptent dans le cumul annuel de l'agent."""
+        return sum((ligne.km for ligne in self.lignes if ligne.ligne.pk not in self.lignes_base_transport_public), ZERO)
 
     @property
     def montant_ik(self) -> Decimal:
         return sum((ligne.montant for ligne in self.lignes), ZERO)
 
     @property
+    def montant_etapes(self) -> Decimal:
+        return sum((etape.montant for etape in self.etapes), ZERO)
+
+    @property
     def montant_frais(self) -> Decimal:
-        return sum((frais.montant for frais in self.frais), ZERO)
+        """Tout ce qui n'est pas IK : repas et frais au réel, plus les étapes d'un OM ponctuel."""
+        return sum((frais.montant for frais in self.frais), ZERO) + self.montant_etapes
 
     @property
     def total(self) -> Decimal:
@@ -75,7 +103,11 @@ class CalculOrdre:
     @property
     def baremes(self) -> set[str]:
         versions = {resultat.version.libelle for ligne in self.lignes for resultat in ligne.resultats}
-        return versions | {frais.bareme for frais in self.frais if frais.bareme}
+        return (
+            versions
+            | {frais.bareme for frais in self.frais if frais.bareme}
+            | {etape.bareme for etape in self.etapes if etape.bareme}
+        )
 
 
 def km_deja_payes(agent, annee: int, sauf: OrdreMission | None = None) -> Decimal:
@@ -150,7 +182,10 @@ def _repas(frais: Frais, lieu, versions_repas) -> FraisCalcule:
 
 
 def calculer_ordre(ordre: OrdreMission) -> CalculOrdre:
-    """Le calcul complet d'un ordre : IK ligne par ligne avec le cumul annuel, repas au barème, autres frais au réel."""
+    """Le calcul complet d'un ordre : IK ligne par ligne avec le cumul annuel, repas au barème, autres frais au réel.
+
+    Un OM ponctuel ajoute ses étapes et applique les plafonds de la politique de voyage à ses frais.
+    """
     lignes = list(
         LigneTrajet.objects.filter(ordre=ordre)
         .select_related("commune_depart", "commune_arrivee")
@@ -160,7 +195,11 @@ def calculer_ordre(ordre: OrdreMission) -> CalculOrdre:
     frais = list(ordre.frais.order_by("date", "pk"))
     annee = ordre.date_debut.year
     resultat = CalculOrdre(cumul_avant=km_deja_payes(ordre.agent, annee, sauf=ordre))
-    if lignes:
+    ponctuel = ordre.type == TypeOrdre.PONCTUEL
+    politique = PolitiqueVoyage.courante() if ponctuel else None
+    if lignes and ponctuel and not ordre.vehicule_personnel:
+        _lignes_base_transport_public(lignes, politique, resultat)
+    elif lignes:
         classe = _classe(ordre)
         if classe is None:
             resultat.erreurs.append(
@@ -168,7 +207,11 @@ def calculer_ordre(ordre: OrdreMission) -> CalculOrdre:
             )
         else:
             _lignes_ik(ordre, lignes, classe, resultat.cumul_avant, resultat)
-    if frais:
+    if ponctuel:
+        resultat.horaires = horaires_ponctuel(ordre, politique)
+        _etapes(ordre, politique, resultat)
+        _frais_ponctuel(ordre, frais, politique, resultat)
+    elif frais:
         destination = ordre.destination_principale or ordre.agent.residence_administrative.commune
         lieu = lieu_mission(destination)
         versions_repas = versions_forfaits(TypeBareme.REPAS)
@@ -184,6 +227,170 @@ def calculer_ordre(ordre: OrdreMission) -> CalculOrdre:
     return resultat
 
 
+# --- OM ponctuels ---------------------------------------------------------------------------------------------------
+
+BASE_TRANSPORT_PUBLIC = "transport_public"  # « classe » de la version fictive qui porte le taux de la politique
+
+
+def en_heure_locale(moment: datetime.datetime) -> datetime.datetime:
+    """Une date et heure enregistrée (avec fuseau) vue en heure locale, sans fuseau, comme la lit `bareme.calcul`."""
+    return timezone.localtime(moment).replace(tzinfo=None) if timezone.is_aware(moment) else moment
+
+
+def bornes_mission(
+    depart: datetime.datetime, retour: datetime.datetime, lieu_depart: str, delai_acces_gare: int
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """Le début et la fin de la mission pour le décompte : les horaires saisis, élargis du délai forfaitaire
+    d'accès à la gare (avant le départ, après le retour) quand ce sont les horaires du train."""
+    if lieu_depart == LieuDepart.GARE:
+        delai = datetime.timedelta(minutes=delai_acces_gare)
+        return depart - delai, retour + delai
+    return depart, retour
+
+
+def horaires_ponctuel(ordre: OrdreMission, politique: PolitiqueVoyage) -> dict | None:
+    if ordre.depart_le is None or ordre.retour_le is None:
+        return None
+    depart, retour = en_heure_locale(ordre.depart_le), en_heure_locale(ordre.retour_le)
+    debut, fin = bornes_mission(depart, retour, ordre.lieu_depart, politique.delai_acces_gare)
+    return {
+        "depart_le": depart.isoformat(timespec="minutes"),
+        "retour_le": retour.isoformat(timespec="minutes"),
+        "lieu_depart": ordre.lieu_depart,
+        "debut_mission": debut.isoformat(timespec="minutes"),
+        "fin_mission": fin.isoformat(timespec="minutes"),
+    }
+
+
+def _lignes_base_transport_public(lignes, politique: PolitiqueVoyage, resultat: CalculOrdre) -> None:
+    """Sans véhicule personnel autorisé, le trajet vers la gare est payé sur la base transports en commun."""
+    taux = politique.taux_km_transport_public
+    if taux is None:
+        resultat.erreurs.append(
+            "Le taux kilométrique de la base transports en commun n'est pas fixé dans la politique de voyage : "
+            "le service gestionnaire doit le renseigner avant le calcul de ce trajet."
+        )
+        return
+    version = calcul.VersionIK(
+        libelle="Base transports en commun (politique de voyage de l'académie)",
+        date_debut=datetime.date.min,
+        date_fin=None,
+        tranches={BASE_TRANSPORT_PUBLIC: (calcul.Tranche(ZERO, None, taux),)},
+    )
+    for ligne in lignes:
+        dates = tuple(sorted(jour.date for jour in ligne.jours.all()))
+        resultat.lignes_base_transport_public.add(ligne.pk)
+        if not dates or ligne.km_aller <= 0:
+            resultat.lignes.append(LigneCalculee(ligne, dates, ()))
+            continue
+        ligne_ik = calcul.LigneIK(
+            date=dates[0],
+            classe=BASE_TRANSPORT_PUBLIC,
+            distance=ligne.km_aller,
+            trajets=ligne.trajets_par_jour * len(dates),
+        )
+        resultat.lignes.append(LigneCalculee(ligne, dates, (calcul.calculer_ligne_ik(ligne_ik, version),)))
+
+
+def taux_etape(base: Decimal, mode: str, pourcentage_reduit: int) -> Decimal:
+    """Le taux d'un repas ou d'une nuitée selon son mode : plein, demi-taux, taux réduit de la politique, ou rien."""
+    if mode in (ModeEtape.PLEIN, ModeEtape.PAYANTE):
+        return base
+    if mode == ModeEtape.ADMINISTRATIF:
+        return calcul.taux_repas(base, calcul.REPAS_ADMINISTRATIF)
+    if mode == ModeEtape.REDUIT:
+        return calcul.arrondir(base * pourcentage_reduit / 100)
+    if mode in (ModeEtape.GRATUIT, ModeEtape.GRATUITE, ModeEtape.AUTRE_ORGANISME):
+        return ZERO
+    raise calcul.ErreurCalcul(f"Mode de prise en charge inconnu : « {mode} ».")
+
+
+def _etape(etape: Etape, rqth: bool, politique, versions_repas, versions_nuitee) -> EtapeCalculee:
+    lieu = lieu_mission(etape.commune)
+    if etape.est_nuitee:
+        version = calcul.en_vigueur(versions_nuitee, etape.date, "des nuitées")
+        zone, raison = calcul.zone_nuitee(lieu, grand_paris(), rqth=rqth)
+    else:
+        version = calcul.en_vigueur(versions_repas, etape.date, "des repas")
+        zone, raison = calcul.zone_repas(lieu)
+    if zone not in version.montants:
+        raise calcul.ErreurCalcul(
+            f"Le barème « {version.libelle} » n'a pas de taux pour la zone « {calcul.LIBELLES_ZONES[zone]} »."
+        )
+    taux = taux_etape(version.montants[zone], etape.mode, politique.pourcentage_repas_reduit)
+    libelle = etape.libelle
+    explication = (
+        f"{libelle[0].upper()}{libelle[1:]} à {lieu.nom} : {etape.get_mode_display().lower()}, "
+        f"{calcul.euros_fr(taux)} ({version.libelle} ; {raison})."
+    )
+    return EtapeCalculee(etape, taux, taux, version.libelle, zone, explication)
+
+
+def _etapes(ordre: OrdreMission, politique: PolitiqueVoyage, resultat: CalculOrdre) -> None:
+    etapes = trier_etapes(ordre.etapes.select_related("commune__arrondissement_de"))
+    if not etapes:
+        return
+    versions_repas = versions_forfaits(TypeBareme.REPAS)
+    versions_nuitee = versions_forfaits(TypeBareme.NUITEE)
+    for etape in etapes:
+        try:
+            resultat.etapes.append(_etape(etape, ordre.agent.rqth, politique, versions_repas, versions_nuitee))
+        except calcul.ErreurCalcul as erreur:
+            resultat.erreurs.append(str(erreur))
+
+
+RANG_ETAPE = {"nuitee": 0, "dejeuner": 1, "diner": 2}  # dans une journée : la nuit (0 h–5 h), midi, soir
+
+
+def trier_etapes(etapes) -> list[Etape]:
+    return sorted(etapes, key=lambda etape: (etape.date, RANG_ETAPE[etape.type], etape.pk or 0))
+
+
+def jours_de_stationnement(depart: datetime.datetime, retour: datetime.datetime, heures_max: int) -> int:
+    """Les jours de mission pris en charge pour le stationnement : périodes de 24 h commencées, dans la limite
+    de la durée maximale (48 h : 2 jours)."""
+    periodes = max(1, math.ceil((retour - depart) / datetime.timedelta(hours=24)))
+    return min(periodes, max(1, math.ceil(heures_max / 24)))
+
+
+def _frais_ponctuel(ordre: OrdreMission, frais: list[Frais], politique: PolitiqueVoyage, resultat: CalculOrdre):
+    """Les frais au réel, dans les limites de la politique : stationnement plafonné, tickets par jour comptés."""
+    reste_parking = None
+    if any(item.type == TypeFrais.PARKING for item in frais) and ordre.depart_le and ordre.retour_le:
+        jours = jours_de_stationnement(ordre.depart_le, ordre.retour_le, politique.parking_heures_max)
+        plafond_parking = politique.parking_plafond_jour * jours
+        reste_parking = plafond_parking
+        limite_parking = (
+            f"dans la limite de {politique.parking_heures_max} h et {calcul.euros_fr(politique.parking_plafond_jour)} "
+            f"par jour de mission, soit {calcul.euros_fr(plafond_parking)} pour {jours} jour{'s' if jours > 1 else ''}"
+        )
+    tickets_du_jour: dict[datetime.date, int] = {}
+    for item in frais:
+        paye = calcul.arrondir(item.montant or ZERO)
+        nature = item.get_type_display()
+        if item.type == TypeFrais.PARKING and reste_parking is not None:
+            montant = min(paye, reste_parking)
+            reste_parking -= montant
+            explication = f"{nature} : {calcul.euros_fr(paye)} payés, pris en charge {limite_parking} : {calcul.euros_fr(montant)}."
+        elif item.type == TypeFrais.TRANSPORT_PUBLIC:
+            rang = tickets_du_jour[item.date] = tickets_du_jour.get(item.date, 0) + 1
+            if rang > politique.tickets_par_jour:
+                montant = ZERO
+                explication = (
+                    f"Ticket de bus ou de métro du {calcul.date_fr(item.date)} : au-delà de "
+                    f"{politique.tickets_par_jour} tickets par jour de mission, il n'est pas pris en charge."
+                )
+            else:
+                montant = paye
+                explication = (
+                    f"Ticket de bus ou de métro : au réel ({rang} sur {politique.tickets_par_jour} ce jour-là)."
+                )
+        else:
+            montant = paye
+            explication = f"{nature} : au réel."
+        resultat.frais.append(FraisCalcule(item, calcul.arrondir(montant), explication=explication))
+
+
 def _texte(valeur: Decimal) -> str:
     return f"{valeur:.2f}"
 
@@ -195,7 +402,7 @@ def _km(valeur: Decimal) -> str:
 
 def detail_fige(calcul_ordre: CalculOrdre) -> dict:
     """Ce qui est archivé à la validation : chaque ligne avec ses tranches, ses taux et la version du barème."""
-    return {
+    detail = {
         "cumul_avant": _km(calcul_ordre.cumul_avant),
         "cumul_apres": _km(calcul_ordre.cumul_apres),
         "lignes": [
@@ -234,6 +441,36 @@ def detail_fige(calcul_ordre: CalculOrdre) -> dict:
         "montant_frais": _texte(calcul_ordre.montant_frais),
         "total": _texte(calcul_ordre.total),
     }
+    if calcul_ordre.horaires is not None or calcul_ordre.etapes:
+        _detail_ponctuel(detail, calcul_ordre)
+    return detail
+
+
+def _detail_ponctuel(detail: dict, calcul_ordre: CalculOrdre) -> None:
+    """Ce qu'un état de frais reprend d'un OM ponctuel : horaires, étapes (repas et nuitées) et frais retenus."""
+    detail["horaires"] = calcul_ordre.horaires
+    detail["etapes"] = [
+        {
+            "etape": item.etape.pk,
+            "type": item.etape.type,
+            "date": item.etape.date.isoformat(),
+            "libelle": item.etape.libelle,
+            "lieu": item.etape.commune_id,
+            "lieu_nom": item.etape.commune.nom,
+            "zone": item.zone,
+            "mode": item.etape.mode,
+            "taux": _texte(item.taux),
+            "montant": _texte(item.montant),
+            "bareme": item.bareme,
+        }
+        for item in calcul_ordre.etapes
+    ]
+    detail["montant_etapes"] = _texte(calcul_ordre.montant_etapes)
+    for entree, item in zip(detail["frais"], calcul_ordre.frais, strict=True):
+        entree["montant_declare"] = None if item.frais.montant is None else _texte(item.frais.montant)
+        entree["explication"] = item.explication
+    for entree in detail["lignes"]:
+        entree["base_transport_public"] = entree["ligne"] in calcul_ordre.lignes_base_transport_public
 
 
 class CalculImpossible(Exception):

@@ -640,3 +640,8 @@ class PolitiqueVoyage(models.Model):
 
     def __str__(self):
         return "Politique de voyage de l'académie"
+
+    @classmethod
+    def courante(cls) -> "PolitiqueVoyage":
+        """Les réglages enregistrés, ou ceux par défaut (non enregistrés) tant qu'un administrateur n'y a pas touché."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -6,238 +6,477 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agents', '0003_gestionnaire_est_agence_voyage'),
-        ('bareme', '0002_contrainte_exclusion'),
-        ('missions', '0004_baremes_utilises'),
+        ("agents", "0003_gestionnaire_est_agence_voyage"),
+        ("bareme", "0002_contrainte_exclusion"),
+        ("missions", "0004_baremes_utilises"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Billet',
+            name="Billet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=60, verbose_name='référence du dossier ou du billet')),
-                ('cout', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='coût facturé')),
-                ('fichier', models.FileField(blank=True, upload_to='billets/%Y/', verbose_name='billet')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='enregistré le')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(max_length=60, verbose_name="référence du dossier ou du billet")),
+                ("cout", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="coût facturé")),
+                ("fichier", models.FileField(blank=True, upload_to="billets/%Y/", verbose_name="billet")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="enregistré le")),
             ],
             options={
-                'verbose_name': 'titre de transport émis',
-                'verbose_name_plural': 'titres de transport émis',
-                'ordering': ['demande', 'created_at', 'pk'],
+                "verbose_name": "titre de transport émis",
+                "verbose_name_plural": "titres de transport émis",
+                "ordering": ["demande", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DemandeBillet',
+            name="DemandeBillet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sens', models.CharField(choices=[('aller', 'Aller'), ('retour', 'Retour')], max_length=6, verbose_name='trajet')),
-                ('gare_depart', models.CharField(max_length=100, verbose_name='gare de départ')),
-                ('gare_arrivee', models.CharField(max_length=100, verbose_name="gare d'arrivée")),
-                ('date', models.DateField(verbose_name='date du voyage')),
-                ('heure_min', models.TimeField(verbose_name='partir à partir de')),
-                ('heure_max', models.TimeField(verbose_name='partir au plus tard à')),
-                ('classe', models.CharField(choices=[('2', '2de classe'), ('1', '1re classe')], default='2', max_length=1, verbose_name='classe')),
-                ('cartes', models.CharField(blank=True, help_text='Nature, numéro, taux de réduction.', max_length=250, verbose_name='cartes de réduction et abonnements')),
-                ('e_billet', models.BooleanField(default=True, verbose_name='e-billet (à imprimer soi-même)')),
-                ('cout_estime', models.DecimalField(decimal_places=2, max_digits=10, verbose_name="coût prévisionnel, frais d'agence compris")),
-                ('commentaire', models.CharField(blank=True, max_length=250, verbose_name='commentaire')),
-                ('transmise_le', models.DateTimeField(blank=True, editable=False, null=True, verbose_name="transmise à l'agence le")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "sens",
+                    models.CharField(
+                        choices=[("aller", "Aller"), ("retour", "Retour")], max_length=6, verbose_name="trajet"
+                    ),
+                ),
+                ("gare_depart", models.CharField(max_length=100, verbose_name="gare de départ")),
+                ("gare_arrivee", models.CharField(max_length=100, verbose_name="gare d'arrivée")),
+                ("date", models.DateField(verbose_name="date du voyage")),
+                ("heure_min", models.TimeField(verbose_name="partir à partir de")),
+                ("heure_max", models.TimeField(verbose_name="partir au plus tard à")),
+                (
+                    "classe",
+                    models.CharField(
+                        choices=[("2", "2de classe"), ("1", "1re classe")],
+                        default="2",
+                        max_length=1,
+                        verbose_name="classe",
+                    ),
+                ),
+                (
+                    "cartes",
+                    models.CharField(
+                        blank=True,
+                        help_text="Nature, numéro, taux de réduction.",
+                        max_length=250,
+                        verbose_name="cartes de réduction et abonnements",
+                    ),
+                ),
+                ("e_billet", models.BooleanField(default=True, verbose_name="e-billet (à imprimer soi-même)")),
+                (
+                    "cout_estime",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=10, verbose_name="coût prévisionnel, frais d'agence compris"
+                    ),
+                ),
+                ("commentaire", models.CharField(blank=True, max_length=250, verbose_name="commentaire")),
+                (
+                    "transmise_le",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="transmise à l'agence le"),
+                ),
             ],
             options={
-                'verbose_name': 'demande de titre de transport',
-                'verbose_name_plural': 'demandes de titres de transport',
-                'ordering': ['ordre', 'date', 'pk'],
+                "verbose_name": "demande de titre de transport",
+                "verbose_name_plural": "demandes de titres de transport",
+                "ordering": ["ordre", "date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Etape',
+            name="Etape",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('dejeuner', 'Déjeuner'), ('diner', 'Dîner'), ('nuitee', 'Nuitée')], max_length=10, verbose_name='étape')),
-                ('date', models.DateField(help_text='Pour une nuitée, le jour où elle finit.', verbose_name='date')),
-                ('mode', models.CharField(choices=[('plein', 'Hors restaurant administratif, taux plein sur justificatif'), ('administratif', 'Restaurant administratif ou assimilé (déduction, demi-taux)'), ('reduit', 'Repas au taux réduit (sans justificatif)'), ('gratuit', 'Repas fourni gratuitement'), ('payante', "Nuitée payée par l'agent, sur facture"), ('gratuite', 'Hébergement fourni gratuitement'), ('autre_organisme', 'Indemnisé par un autre organisme')], max_length=20, verbose_name='prise en charge')),
-                ('ajuste', models.BooleanField(default=False, verbose_name="choix modifié par l'agent")),
-                ('commentaire', models.CharField(blank=True, max_length=250, verbose_name='commentaire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("dejeuner", "Déjeuner"), ("diner", "Dîner"), ("nuitee", "Nuitée")],
+                        max_length=10,
+                        verbose_name="étape",
+                    ),
+                ),
+                ("date", models.DateField(help_text="Pour une nuitée, le jour où elle finit.", verbose_name="date")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("plein", "Hors restaurant administratif, taux plein sur justificatif"),
+                            ("administratif", "Restaurant administratif ou assimilé (déduction, demi-taux)"),
+                            ("reduit", "Repas au taux réduit (sans justificatif)"),
+                            ("gratuit", "Repas fourni gratuitement"),
+                            ("payante", "Nuitée payée par l'agent, sur facture"),
+                            ("gratuite", "Hébergement fourni gratuitement"),
+                            ("autre_organisme", "Indemnisé par un autre organisme"),
+                        ],
+                        max_length=20,
+                        verbose_name="prise en charge",
+                    ),
+                ),
+                ("ajuste", models.BooleanField(default=False, verbose_name="choix modifié par l'agent")),
+                ("commentaire", models.CharField(blank=True, max_length=250, verbose_name="commentaire")),
             ],
             options={
-                'verbose_name': 'étape',
-                'verbose_name_plural': 'étapes',
-                'ordering': ['ordre', 'date', 'pk'],
+                "verbose_name": "étape",
+                "verbose_name_plural": "étapes",
+                "ordering": ["ordre", "date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PolitiqueVoyage',
+            name="PolitiqueVoyage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('classe_par_defaut', models.CharField(choices=[('2', '2de classe'), ('1', '1re classe')], default='2', max_length=1, verbose_name='classe par défaut')),
-                ('derogation_libelle', models.CharField(blank=True, help_text='Par exemple : IA-IPR et IEN-ET convoqués à Paris, aller et retour dans la journée.', max_length=250, verbose_name='dérogation pour la 1re classe')),
-                ('derogation_categories', models.JSONField(blank=True, default=list, help_text='Aucune : pas de dérogation.', verbose_name='catégories concernées par la dérogation')),
-                ('derogation_meme_journee', models.BooleanField(default=True, verbose_name="dérogation réservée à l'aller et retour dans la journée")),
-                ('parking_heures_max', models.PositiveSmallIntegerField(default=48, verbose_name='stationnement : durée prise en charge (heures)')),
-                ('parking_plafond_jour', models.DecimalField(decimal_places=2, default=16, max_digits=6, verbose_name='stationnement : plafond par jour de mission (€)')),
-                ('tickets_par_jour', models.PositiveSmallIntegerField(default=2, verbose_name='bus, métro : tickets par jour de mission')),
-                ('delai_acces_gare', models.PositiveSmallIntegerField(default=60, help_text='Ajouté avant le départ et après le retour quand les horaires sont ceux du train.', verbose_name="délai forfaitaire d'accès à la gare (minutes)")),
-                ('pourcentage_repas_reduit', models.PositiveSmallIntegerField(default=50, verbose_name='repas au taux réduit (% du taux plein)')),
-                ('taux_km_transport_public', models.DecimalField(blank=True, decimal_places=3, help_text='Taux des indemnités kilométriques payées sur la base du tarif SNCF de 2de classe.', max_digits=5, null=True, verbose_name='base transports en commun (€ par km)')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "classe_par_defaut",
+                    models.CharField(
+                        choices=[("2", "2de classe"), ("1", "1re classe")],
+                        default="2",
+                        max_length=1,
+                        verbose_name="classe par défaut",
+                    ),
+                ),
+                (
+                    "derogation_libelle",
+                    models.CharField(
+                        blank=True,
+                        help_text="Par exemple : IA-IPR et IEN-ET convoqués à Paris, aller et retour dans la journée.",
+                        max_length=250,
+                        verbose_name="dérogation pour la 1re classe",
+                    ),
+                ),
+                (
+                    "derogation_categories",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Aucune : pas de dérogation.",
+                        verbose_name="catégories concernées par la dérogation",
+                    ),
+                ),
+                (
+                    "derogation_meme_journee",
+                    models.BooleanField(
+                        default=True, verbose_name="dérogation réservée à l'aller et retour dans la journée"
+                    ),
+                ),
+                (
+                    "parking_heures_max",
+                    models.PositiveSmallIntegerField(
+                        default=48, verbose_name="stationnement : durée prise en charge (heures)"
+                    ),
+                ),
+                (
+                    "parking_plafond_jour",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=16,
+                        max_digits=6,
+                        verbose_name="stationnement : plafond par jour de mission (€)",
+                    ),
+                ),
+                (
+                    "tickets_par_jour",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="bus, métro : tickets par jour de mission"
+                    ),
+                ),
+                (
+                    "delai_acces_gare",
+                    models.PositiveSmallIntegerField(
+                        default=60,
+                        help_text="Ajouté avant le départ et après le retour quand les horaires sont ceux du train.",
+                        verbose_name="délai forfaitaire d'accès à la gare (minutes)",
+                    ),
+                ),
+                (
+                    "pourcentage_repas_reduit",
+                    models.PositiveSmallIntegerField(default=50, verbose_name="repas au taux réduit (% du taux plein)"),
+                ),
+                (
+                    "taux_km_transport_public",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="Taux des indemnités kilométriques payées sur la base du tarif SNCF de 2de classe.",
+                        max_digits=5,
+                        null=True,
+                        verbose_name="base transports en commun (€ par km)",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
             ],
             options={
-                'verbose_name': 'politique de voyage',
-                'verbose_name_plural': 'politique de voyage',
+                "verbose_name": "politique de voyage",
+                "verbose_name_plural": "politique de voyage",
             },
         ),
         migrations.CreateModel(
-            name='Sejour',
+            name="Sejour",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('arrivee_le', models.DateTimeField(verbose_name='à partir du')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("arrivee_le", models.DateTimeField(verbose_name="à partir du")),
             ],
             options={
-                'verbose_name': 'lieu de séjour',
-                'verbose_name_plural': 'lieux de séjour',
-                'ordering': ['ordre', 'arrivee_le', 'pk'],
+                "verbose_name": "lieu de séjour",
+                "verbose_name_plural": "lieux de séjour",
+                "ordering": ["ordre", "arrivee_le", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='ordremission',
-            name='axe_analytique',
-            field=models.CharField(blank=True, help_text='Par exemple la direction qui convoque : CC-DGESCO.', max_length=30, verbose_name='axe analytique'),
+            model_name="ordremission",
+            name="axe_analytique",
+            field=models.CharField(
+                blank=True,
+                help_text="Par exemple la direction qui convoque : CC-DGESCO.",
+                max_length=30,
+                verbose_name="axe analytique",
+            ),
         ),
         migrations.AddField(
-            model_name='ordremission',
-            name='cas_rattachement',
-            field=models.CharField(blank=True, choices=[('nuitee', 'Mission en véhicule personnel comportant une nuitée'), ('transport_sans_billet', 'Transport en commun sans demande de titre de transport'), ('transport_avec_billet', 'Transport en commun avec demande de titre de transport')], max_length=25, verbose_name="cas de rattachement à l'OMP"),
+            model_name="ordremission",
+            name="cas_rattachement",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("nuitee", "Mission en véhicule personnel comportant une nuitée"),
+                    ("transport_sans_billet", "Transport en commun sans demande de titre de transport"),
+                    ("transport_avec_billet", "Transport en commun avec demande de titre de transport"),
+                ],
+                max_length=25,
+                verbose_name="cas de rattachement à l'OMP",
+            ),
         ),
         migrations.AddField(
-            model_name='ordremission',
-            name='convocation',
-            field=models.FileField(blank=True, upload_to='convocations/%Y/', verbose_name='convocation'),
+            model_name="ordremission",
+            name="convocation",
+            field=models.FileField(blank=True, upload_to="convocations/%Y/", verbose_name="convocation"),
         ),
         migrations.AddField(
-            model_name='ordremission',
-            name='demande_billets',
-            field=models.BooleanField(default=False, verbose_name='demande de titres de transport'),
+            model_name="ordremission",
+            name="demande_billets",
+            field=models.BooleanField(default=False, verbose_name="demande de titres de transport"),
         ),
         migrations.AddField(
-            model_name='ordremission',
-            name='depart_le',
-            field=models.DateTimeField(blank=True, help_text='De la résidence choisie, ou de la gare (horaire du train).', null=True, verbose_name='départ le'),
+            model_name="ordremission",
+            name="depart_le",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="De la résidence choisie, ou de la gare (horaire du train).",
+                null=True,
+                verbose_name="départ le",
+            ),
         ),
         migrations.AddField(
-            model_name='ordremission',
-            name='lieu_depart',
-            field=models.CharField(blank=True, choices=[('adm', 'Résidence administrative (ADM)'), ('fam', 'Résidence familiale (FAM)'), ('gare', 'Gare (horaires du train)')], help_text='Et au retour.', max_length=4, verbose_name='horaires pris depuis'),
+            model_name="ordremission",
+            name="lieu_depart",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("adm", "Résidence administrative (ADM)"),
+                    ("fam", "Résidence familiale (FAM)"),
+                    ("gare", "Gare (horaires du train)"),
+                ],
+                help_text="Et au retour.",
+                max_length=4,
+                verbose_name="horaires pris depuis",
+            ),
         ),
         migrations.AddField(
-            model_name='ordremission',
-            name='retour_le',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='retour le'),
+            model_name="ordremission",
+            name="retour_le",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="retour le"),
         ),
         migrations.AlterField(
-            model_name='frais',
-            name='type',
-            field=models.CharField(choices=[('repas', 'Repas'), ('peage', 'Péage'), ('parking', 'Stationnement'), ('transport_public', 'Transport en commun'), ('train', "Billet de train payé par l'agent")], max_length=20, verbose_name='type'),
+            model_name="frais",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("repas", "Repas"),
+                    ("peage", "Péage"),
+                    ("parking", "Stationnement"),
+                    ("transport_public", "Transport en commun"),
+                    ("train", "Billet de train payé par l'agent"),
+                ],
+                max_length=20,
+                verbose_name="type",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ordremission',
-            constraint=models.CheckConstraint(condition=models.Q(('retour_le__isnull', True), ('depart_le__isnull', True), ('retour_le__gt', models.F('depart_le')), _connector='OR'), name='om_retour_apres_depart'),
+            model_name="ordremission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("retour_le__isnull", True),
+                    ("depart_le__isnull", True),
+                    ("retour_le__gt", models.F("depart_le")),
+                    _connector="OR",
+                ),
+                name="om_retour_apres_depart",
+            ),
         ),
         migrations.AddField(
-            model_name='billet',
-            name='enregistre_par',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='enregistré par'),
+            model_name="billet",
+            name="enregistre_par",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="enregistré par",
+            ),
         ),
         migrations.AddField(
-            model_name='demandebillet',
-            name='ordre',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='demandes_billets', to='missions.ordremission', verbose_name='ordre de mission'),
+            model_name="demandebillet",
+            name="ordre",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="demandes_billets",
+                to="missions.ordremission",
+                verbose_name="ordre de mission",
+            ),
         ),
         migrations.AddField(
-            model_name='billet',
-            name='demande',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='billets', to='missions.demandebillet', verbose_name='demande'),
+            model_name="billet",
+            name="demande",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="billets",
+                to="missions.demandebillet",
+                verbose_name="demande",
+            ),
         ),
         migrations.AddField(
-            model_name='etape',
-            name='commune',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agents.commune', verbose_name='lieu'),
+            model_name="etape",
+            name="commune",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="agents.commune", verbose_name="lieu"
+            ),
         ),
         migrations.AddField(
-            model_name='etape',
-            name='ordre',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='etapes', to='missions.ordremission', verbose_name='ordre de mission'),
+            model_name="etape",
+            name="ordre",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="etapes",
+                to="missions.ordremission",
+                verbose_name="ordre de mission",
+            ),
         ),
         migrations.AddField(
-            model_name='politiquevoyage',
-            name='derogation_commune',
-            field=models.ForeignKey(blank=True, help_text='Vide : toute destination.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agents.commune', verbose_name='destination de la dérogation'),
+            model_name="politiquevoyage",
+            name="derogation_commune",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Vide : toute destination.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="agents.commune",
+                verbose_name="destination de la dérogation",
+            ),
         ),
         migrations.AddField(
-            model_name='politiquevoyage',
-            name='enveloppes_avec_axe',
-            field=models.ManyToManyField(blank=True, related_name='+', to='agents.enveloppebudgetaire', verbose_name='enveloppes qui exigent un axe analytique'),
+            model_name="politiquevoyage",
+            name="enveloppes_avec_axe",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="+",
+                to="agents.enveloppebudgetaire",
+                verbose_name="enveloppes qui exigent un axe analytique",
+            ),
         ),
         migrations.AddField(
-            model_name='politiquevoyage',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifiée par'),
+            model_name="politiquevoyage",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="modifiée par",
+            ),
         ),
         migrations.AddField(
-            model_name='sejour',
-            name='commune',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agents.commune', verbose_name='commune'),
+            model_name="sejour",
+            name="commune",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="agents.commune",
+                verbose_name="commune",
+            ),
         ),
         migrations.AddField(
-            model_name='sejour',
-            name='ordre',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sejours', to='missions.ordremission', verbose_name='ordre de mission'),
+            model_name="sejour",
+            name="ordre",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sejours",
+                to="missions.ordremission",
+                verbose_name="ordre de mission",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='demandebillet',
-            constraint=models.UniqueConstraint(fields=('ordre', 'sens'), name='demande_billet_une_par_sens'),
+            model_name="demandebillet",
+            constraint=models.UniqueConstraint(fields=("ordre", "sens"), name="demande_billet_une_par_sens"),
         ),
         migrations.AddConstraint(
-            model_name='demandebillet',
-            constraint=models.CheckConstraint(condition=models.Q(('heure_max__gte', models.F('heure_min'))), name='demande_billet_plage_ordonnee'),
+            model_name="demandebillet",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("heure_max__gte", models.F("heure_min"))), name="demande_billet_plage_ordonnee"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='demandebillet',
-            constraint=models.CheckConstraint(condition=models.Q(('cout_estime__gte', 0)), name='demande_billet_cout_positif'),
+            model_name="demandebillet",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cout_estime__gte", 0)), name="demande_billet_cout_positif"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='billet',
-            constraint=models.CheckConstraint(condition=models.Q(('cout__gte', 0)), name='billet_cout_positif'),
+            model_name="billet",
+            constraint=models.CheckConstraint(condition=models.Q(("cout__gte", 0)), name="billet_cout_positif"),
         ),
         migrations.AddConstraint(
-            model_name='etape',
-            constraint=models.UniqueConstraint(fields=('ordre', 'type', 'date'), name='etape_une_par_type_et_jour'),
+            model_name="etape",
+            constraint=models.UniqueConstraint(fields=("ordre", "type", "date"), name="etape_une_par_type_et_jour"),
         ),
         migrations.AddConstraint(
-            model_name='etape',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('type', 'nuitee'), ('mode__in', ('payante', 'gratuite', 'autre_organisme'))), models.Q(models.Q(('type', 'nuitee'), _negated=True), ('mode__in', ('plein', 'administratif', 'reduit', 'gratuit', 'autre_organisme'))), _connector='OR'), name='etape_mode_selon_type'),
+            model_name="etape",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("type", "nuitee"), ("mode__in", ("payante", "gratuite", "autre_organisme"))),
+                    models.Q(
+                        models.Q(("type", "nuitee"), _negated=True),
+                        ("mode__in", ("plein", "administratif", "reduit", "gratuit", "autre_organisme")),
+                    ),
+                    _connector="OR",
+                ),
+                name="etape_mode_selon_type",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='politiquevoyage',
-            constraint=models.CheckConstraint(condition=models.Q(('id', 1)), name='politique_voyage_unique'),
+            model_name="politiquevoyage",
+            constraint=models.CheckConstraint(condition=models.Q(("id", 1)), name="politique_voyage_unique"),
         ),
         migrations.AddConstraint(
-            model_name='politiquevoyage',
-            constraint=models.CheckConstraint(condition=models.Q(('parking_plafond_jour__gte', 0)), name='politique_parking_positif'),
+            model_name="politiquevoyage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parking_plafond_jour__gte", 0)), name="politique_parking_positif"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='politiquevoyage',
-            constraint=models.CheckConstraint(condition=models.Q(('taux_km_transport_public__isnull', True), ('taux_km_transport_public__gt', 0), _connector='OR'), name='politique_taux_km_positif'),
+            model_name="politiquevoyage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("taux_km_transport_public__isnull", True), ("taux_km_transport_public__gt", 0), _connector="OR"
+                ),
+                name="politique_taux_km_positif",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='politiquevoyage',
-            constraint=models.CheckConstraint(condition=models.Q(('pourcentage_repas_reduit__lte', 100)), name='politique_repas_reduit_max'),
+            model_name="politiquevoyage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pourcentage_repas_reduit__lte", 100)), name="politique_repas_reduit_max"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sejour',
-            constraint=models.UniqueConstraint(fields=('ordre', 'arrivee_le'), name='sejour_un_lieu_a_la_fois'),
+            model_name="sejour",
+            constraint=models.UniqueConstraint(fields=("ordre", "arrivee_le"), name="sejour_un_lieu_a_la_fois"),
         ),
     ]
