@@ -457,12 +457,14 @@ def mesurer_page(client, adresse: str, params: dict, passages: int) -> dict:
     un_passage()
     with CaptureQueriesContext(connection) as capture:
         reponse = client.get(adresse, params)
+    # À copier tout de suite : chaque requête HTTP suivante vide le journal des requêtes SQL.
+    requetes = list(capture.captured_queries)
     durees = [un_passage() for _ in range(passages)]
     return {
         "p50": statistics.median(durees),
         "p95": centile(durees, 95),
         "max": max(durees),
-        "requetes": capture.captured_queries,
+        "requetes": requetes,
         # Le client ne garde pas le contexte hors de la suite de tests : on lit la page.
         "lignes": reponse.content.count(b"<tr>") - 1,
         "total": int(re.sub(r"\D", "", re.search(r"Filtrer et trier \(([^)]+?) sur", reponse.text).group(1))),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agents.enums import Role
 from agents.permissions import role_required
+from bareme import calcul
 from missions import fichiers, prefill, selectors, services
 from missions.calendrier import JOURS as NOMS_JOURS
 from missions.calendrier import MOIS
@@ -88,7 +89,7 @@ def render_ordre(request, ordre, *, soumission_form=None, refus_form=None, statu
     if ordre.type == TypeOrdre.PERMANENT:
         context["trajets_habituels"] = selectors.trajets_habituels(ordre)
     elif ordre.type == TypeOrdre.ITINERANT:
-        context["omi"] = _avec_calendriers(selectors.page_omi(ordre), context["peut_rediger"])
+        context["omi"] = _presentation_omi(selectors.page_omi(ordre), ordre, context["peut_rediger"])
     return render(request, "missions/ordre.html", context, status=status)
 
 
@@ -218,43 +219,95 @@ def _raison(jour: dict) -> str:
     return jour["vacances"]
 
 
-def _case(ligne_pk: int, jour: dict, modifiable: bool) -> str:
-    numero, date = jour["numero"], jour["date"]
-    nom = f"{NOMS_JOURS[date.weekday()]} {numero} {MOIS[date.month - 1]}"
-    raison = escape(_raison(jour))
-    statut = "<br>".join(filter(None, ["<strong>Trajet</strong>" if jour["travaille"] else "", raison]))
-    identifiant = f"{ligne_pk}-{numero}"
-    if modifiable and jour["modifiable"]:
-        coche = jour["travaille"]
-        jour_html = (
-            f'<button type="submit" id="jour-{identifiant}" name="{"decocher" if coche else "cocher"}" '
-            f'value="{date.isoformat()}" aria-pressed="{"true" if coche else "false"}" '
-            f'aria-describedby="statut-{identifiant}" class="fr-btn fr-btn--sm{"" if coche else " fr-btn--tertiary"}">'
-            f'{numero}<span class="fr-sr-only"> {nom}</span></button>'
-        )
-    else:
-        jour_html = f'<span class="fr-text--bold">{numero}</span><span class="fr-sr-only"> {nom}</span>'
-    return f'<td>{jour_html}<br><span id="statut-{identifiant}" class="fr-text--xs">{statut}</span></td>'
+def _libelle_jour(date: datetime.date) -> str:
+    return f"{NOMS_JOURS[date.weekday()]} {date.day} {MOIS[date.month - 1]}"
 
 
-def _avec_calendriers(omi: dict, modifiable: bool) -> dict:
-    """Ajoute à chaque ligne les semaines de son calendrier, en HTML.
+def _semaines_html(ligne_pk: int, semaines: list, jours_du_mois: dict, modifiable: bool) -> str:
+    """Les semaines du calendrier d'une ligne : une case par jour, un bouton par jour modifiable."""
+    rangees = []
+    for semaine in semaines:
+        cases = []
+        for jour in semaine:
+            if jour is None:
+                cases.append("<td></td>")
+                continue
+            numero = jour["numero"]
+            iso, nom, raison = jours_du_mois[numero]
+            coche = jour["travaille"]
+            statut = "<strong>Trajet</strong><br>" + raison if coche and raison else raison or ""
+            if coche and not raison:
+                statut = "<strong>Trajet</strong>"
+            ident = f"{ligne_pk}-{numero}"
+            if modifiable and jour["modifiable"]:
+                action, presse, classe = ("decocher", "true", "") if coche else ("cocher", "false", " fr-btn--tertiary")
+                jour_html = (
+                    f'<button type="submit" id="jour-{ident}" name="{action}" value="{iso}" aria-pressed="{presse}" '
+                    f'aria-describedby="statut-{ident}" class="fr-btn fr-btn--sm{classe}">'
+                    f'{numero}<span class="fr-sr-only"> {nom}</span></button>'
+                )
+            else:
+                jour_html = f'<span class="fr-text--bold">{numero}</span><span class="fr-sr-only"> {nom}</span>'
+            cases.append(f'<td>{jour_html}<br><span id="statut-{ident}" class="fr-text--xs">{statut}</span></td>')
+        rangees.append("<tr>" + "".join(cases) + "</tr>")
+    return "".join(rangees)
 
-    Un OMI compte jusqu'à 40 lignes de 31 jours : écrites par le moteur de gabarits, ces 1 240 cases coûtaient
-    près d'une seconde par page ; les voici écrites en une passe (textes échappés), le reste de la page restant
-    dans les gabarits `missions/includes/omi_*.html`.
+
+def _presentation_omi(omi: dict, ordre, modifiable: bool) -> dict:
+    """Ajoute à `selectors.page_omi` ce que les gabarits affichent tel quel : calendriers, nombres en français, liens.
+
+    Un OMI peut compter 40 lignes de 31 jours : écrites par le moteur de gabarits, ces 1 240 cases et leurs nombres
+    coûtaient près d'une seconde par page. Les cases sont donc écrites ici, en une passe (les libellés venus de la
+    base, fériés, vacances, motifs d'absence, sont échappés), et les montants mis en forme par `bareme.calcul`.
     """
+    premiere = omi["lignes"][0]["jours"] if omi["lignes"] else []
+    jours_du_mois = {
+        jour["numero"]: (jour["date"].isoformat(), _libelle_jour(jour["date"]), escape(_raison(jour)))
+        for jour in premiere
+    }
     for ligne_omi in omi["lignes"]:
-        pk = ligne_omi["ligne"].pk
-        # Seuls les libellés des jours (fériés, vacances, motifs d'absence) viennent de la base : `_case` les échappe.
-        ligne_omi["semaines_html"] = mark_safe(
-            "".join(
-                "<tr>"
-                + "".join("<td></td>" if jour is None else _case(pk, jour, modifiable) for jour in semaine)
-                + "</tr>"
-                for semaine in ligne_omi["semaines"]
-            )
+        ligne, calculee = ligne_omi["ligne"], ligne_omi["calcul"]
+        ligne_omi["semaines_html"] = mark_safe(  # cases construites ci-dessus, textes de la base échappés
+            _semaines_html(ligne.pk, ligne_omi["semaines"], jours_du_mois, modifiable)
         )
+        ligne_omi["km_aller_fr"] = calcul.km_fr(ligne.km_aller)
+        calcule = bool(calculee and calculee.resultats)
+        ligne_omi["km_fr"] = calcul.km_fr(calculee.km) if calcule else "—"
+        ligne_omi["montant_fr"] = calcul.euros_fr(calculee.montant) if calcule else "—"
+        ligne_omi["parts_fr"] = [
+            f"{calcul.km_fr(item['part'].km)} × {calcul.nombre_fr(item['part'].taux, 2)} €/km "
+            f"({item['part'].tranche.libelle}) = {calcul.euros_fr(item['part'].montant)}"
+            for item in ligne_omi["parts"]
+        ]
+        ligne_omi["baremes_fr"] = list(dict.fromkeys(item["bareme"] for item in ligne_omi["parts"]))
+        if modifiable:
+            ligne_omi["url_jours"] = reverse("missions:basculer_jour", args=[ordre.pk, ligne.pk])
+            ligne_omi["url_modifier"] = reverse("missions:modifier_ligne_omi", args=[ordre.pk, ligne.pk])
+            ligne_omi["url_supprimer"] = reverse("missions:supprimer_ligne_omi", args=[ordre.pk, ligne.pk])
+    for item in omi["frais"]:
+        frais = item["frais"]
+        item["date_fr"] = _libelle_jour(frais.date)
+        item["nature"] = frais.get_type_display()
+        if frais.type_repas:
+            item["nature"] += f" — {frais.get_type_repas_display().lower()}"
+        item["montant_fr"] = calcul.euros_fr(item["calcul"].montant) if item["calcul"] else "—"
+        if frais.justificatif:
+            item["url_justificatif"] = reverse("missions:justificatif", args=[ordre.pk, frais.pk])
+        if modifiable:
+            item["url_modifier"] = reverse("missions:modifier_frais_omi", args=[ordre.pk, frais.pk])
+            item["url_supprimer"] = reverse("missions:supprimer_frais_omi", args=[ordre.pk, frais.pk])
+    for groupe in omi["frais_resume"]:
+        groupe["taux_fr"] = "" if groupe["taux"] is None else calcul.euros_fr(groupe["taux"])
+        groupe["montant_fr"] = calcul.euros_fr(groupe["montant"])
+    total, cumul = omi["calcul"], omi["cumul"]
+    omi["totaux_fr"] = {
+        "km": calcul.km_fr(total.km),
+        "montant_ik": calcul.euros_fr(total.montant_ik),
+        "montant_frais": calcul.euros_fr(total.montant_frais),
+        "total": calcul.euros_fr(total.total),
+        "cumul_avant": calcul.km_fr(cumul["cumul_avant"]),
+        "cumul_apres": calcul.km_fr(cumul["cumul_apres"]),
+    }
     return omi
 
 
@@ -301,7 +354,7 @@ def basculer_jour(request, pk, ligne_pk):
         return redirect(_url_ordre(ordre, f"ligne-{ligne.pk}"))
     ordre = selectors.ordre_visible_ou_404(request.user, pk)
     peut_rediger = services.peut_rediger(request.user, ordre)
-    omi = _avec_calendriers(selectors.page_omi(ordre), peut_rediger)
+    omi = _presentation_omi(selectors.page_omi(ordre), ordre, peut_rediger)
     ligne_omi = next((item for item in omi["lignes"] if item["ligne"].pk == ligne.pk), None)
     context = {
         "ordre": ordre,

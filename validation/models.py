@@ -256,8 +256,8 @@ class EtatFrais(ConcurrentTransitionMixin, models.Model):
     # --- Transitions : elles ne changent que des champs ; les services enregistrent, journalisent, notifient.
 
     @transition(field=etat, source=[EtatEF.A_VALIDER], target=EtatEF.VALIDE)
-    def valider(self, *, par, le):
-        self.valide_par = par
+    def valider(self, *, valideur, le):
+        self.valide_par = valideur
         self.valide_le = le
 
     @transition(field=etat, source=[EtatEF.A_VALIDER], target=EtatEF.REJETE)

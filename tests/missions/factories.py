@@ -1,11 +1,23 @@
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import factory
 from factory.django import DjangoModelFactory
 
 from missions import models
-from missions.enums import Depart, Etat, Periode, SourceKm, TypeOrdre, TypeRepas
+from missions.enums import (
+    Depart,
+    Etat,
+    LieuDepart,
+    ModeEtape,
+    Periode,
+    SensTrajet,
+    SourceKm,
+    TypeEtape,
+    TypeOrdre,
+    TypeRepas,
+)
 from tests.agents.factories import AgentFactory, CommuneFactory
 
 
@@ -112,3 +124,70 @@ class PeriodeVacancesFactory(DjangoModelFactory):
     libelle = "Vacances de Carnaval"
     date_debut = datetime.date(2027, 2, 6)
     date_fin = datetime.date(2027, 2, 21)
+
+
+# --- OM ponctuels ---------------------------------------------------------------------------------------------------
+
+
+def _a_paris(annee, mois, jour, heure, minute=0):
+    """Une date et heure de Paris (les horaires d'un OM ponctuel sont saisis en heure locale)."""
+    return datetime.datetime(annee, mois, jour, heure, minute, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+class PonctuelFactory(OrdreMissionFactory):
+    """Un OM ponctuel : réunion d'une journée, horaires des trains (05 h 51 – 20 h 09), transport en commun."""
+
+    type = TypeOrdre.PONCTUEL
+    objet = "Réunion des référents académiques le 22/10/2026"
+    periode = Periode.LIBRE
+    destination_principale = factory.SubFactory(CommuneFactory)
+    depart_le = factory.LazyFunction(lambda: _a_paris(2026, 10, 22, 5, 51))
+    retour_le = factory.LazyFunction(lambda: _a_paris(2026, 10, 22, 20, 9))
+    date_debut = factory.LazyAttribute(lambda o: o.depart_le.date())
+    date_fin = factory.LazyAttribute(lambda o: o.retour_le.date())
+    lieu_depart = LieuDepart.GARE
+    vehicule_personnel = False
+    transports_publics = True
+
+
+class EtapeFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Etape
+
+    ordre = factory.SubFactory(PonctuelFactory)
+    type = TypeEtape.DEJEUNER
+    date = datetime.date(2026, 10, 22)
+    commune = factory.LazyAttribute(lambda o: o.ordre.destination_principale)
+    mode = ModeEtape.PLEIN
+
+
+class DemandeBilletFactory(DjangoModelFactory):
+    class Meta:
+        model = models.DemandeBillet
+
+    ordre = factory.SubFactory(PonctuelFactory, demande_billets=True)
+    sens = SensTrajet.ALLER
+    gare_depart = "Aix-en-Provence TGV"
+    gare_arrivee = "Paris Gare de Lyon"
+    date = datetime.date(2026, 10, 22)
+    heure_min = datetime.time(5, 51)
+    heure_max = datetime.time(6, 30)
+    cout_estime = Decimal("116.00")
+
+
+class BilletFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Billet
+
+    demande = factory.SubFactory(DemandeBilletFactory)
+    reference = factory.Sequence(lambda n: f"DOSSIER{n:05d}")
+    cout = Decimal("98.40")
+    enregistre_par = factory.SubFactory("tests.agents.factories.UserFactory")
+
+
+class PolitiqueVoyageFactory(DjangoModelFactory):
+    class Meta:
+        model = models.PolitiqueVoyage
+        django_get_or_create = ("id",)
+
+    id = 1
