@@ -235,9 +235,9 @@ def _semaines_html(ligne_pk: int, semaines: list, jours_du_mois: dict, modifiabl
             numero = jour["numero"]
             iso, nom, raison = jours_du_mois[numero]
             coche = jour["travaille"]
-            statut = "<strong>Trajet</strong><br>" + raison if coche and raison else raison or ""
-            if coche and not raison:
-                statut = "<strong>Trajet</strong>"
+            statut = raison
+            if coche:
+                statut = f"<strong>Trajet</strong><br>{raison}" if raison else "<strong>Trajet</strong>"
             ident = f"{ligne_pk}-{numero}"
             if modifiable and jour["modifiable"]:
                 action, presse, classe = ("decocher", "true", "") if coche else ("cocher", "false", " fr-btn--tertiary")
@@ -260,6 +260,7 @@ def _presentation_omi(omi: dict, ordre, modifiable: bool) -> dict:
     coûtaient près d'une seconde par page. Les cases sont donc écrites ici, en une passe (les libellés venus de la
     base, fériés, vacances, motifs d'absence, sont échappés), et les montants mis en forme par `bareme.calcul`.
     """
+    # Date, nom et raison d'un jour ne dépendent pas de la ligne : calculés une fois pour le mois.
     premiere = omi["lignes"][0]["jours"] if omi["lignes"] else []
     jours_du_mois = {
         jour["numero"]: (jour["date"].isoformat(), _libelle_jour(jour["date"]), escape(_raison(jour)))
