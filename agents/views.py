@@ -134,7 +134,8 @@ def desactiver_vehicule(request, pk):
 @login_required
 def communes_suggestions(request):
     """Fragment htmx : les options du <datalist> des communes."""
-    saisie = request.GET.get("commune_familiale") or request.GET.get("q") or ""
+    # Le champ qui appelle envoie sa valeur sous son propre nom (commune_familiale, destination_commune, q…).
+    saisie = next((valeur for valeur in request.GET.values() if valeur), "")
     communes = selectors.communes_suggerees(saisie)
     return render(request, "agents/includes/communes_options.html", {"communes": communes})
 

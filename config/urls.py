@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -58,8 +57,5 @@ urlpatterns = [
 handler403 = "config.views.erreur_403"
 handler404 = "config.views.erreur_404"
 handler500 = "config.views.erreur_500"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Les pièces déposées (MEDIA_ROOT) ne sont jamais servies telles quelles : chaque fichier passe par une vue qui
+# vérifie que la personne peut voir l'ordre.

@@ -311,3 +311,32 @@ class FraisOmiForm(DsfrBaseForm):
             if cleaned.get("montant") is None and "montant" not in self.errors:
                 self.add_error("montant", "Indiquez le montant payé, en euros.")
         return cleaned
+
+
+class PieceForm(DsfrBaseForm):
+    type = forms.ChoiceField(label="Pièce")
+    fichier = forms.FileField(
+        label="Fichier (PDF, JPEG ou PNG, 5 Mo au plus)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        error_messages={"required": "Choisissez le fichier à déposer."},
+    )
+    valide_jusqu_au = forms.DateField(
+        label="Valable jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = types
+
+
+class AbsenceForm(DsfrBaseForm):
+    date_debut = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_fin = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    motif = forms.CharField(label="Motif (facultatif)", required=False, max_length=200)
+
+    def clean(self):
+        cleaned = super().clean()
+        debut, fin = cleaned.get("date_debut"), cleaned.get("date_fin")
+        if debut and fin and fin < debut:
+            self.add_error("date_fin", "La fin de l'absence doit suivre son début.")
+        return cleaned

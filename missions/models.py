@@ -5,6 +5,7 @@ Le champ `etat` ne change que par les transitions ci-dessous, appelées par les 
 """
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -516,8 +517,8 @@ class DemandeBillet(models.Model):
     gare_depart = models.CharField("gare de départ", max_length=100)
     gare_arrivee = models.CharField("gare d'arrivée", max_length=100)
     date = models.DateField("date du voyage")
-    heure_min = models.TimeField("partir à partir de")
-    heure_max = models.TimeField("partir au plus tard à")
+    heure_min = models.TimeField("heure au plus tôt", help_text="Départ du train à l'aller, arrivée au retour.")
+    heure_max = models.TimeField("heure au plus tard")
     classe = models.CharField("classe", max_length=1, choices=ClasseTrain.choices, default=ClasseTrain.SECONDE)
     cartes = models.CharField(
         "cartes de réduction et abonnements", max_length=250, blank=True, help_text="Nature, numéro, taux de réduction."
@@ -592,7 +593,7 @@ class PolitiqueVoyage(models.Model):
     )
     parking_heures_max = models.PositiveSmallIntegerField("stationnement : durée prise en charge (heures)", default=48)
     parking_plafond_jour = models.DecimalField(
-        "stationnement : plafond par jour de mission (€)", max_digits=6, decimal_places=2, default=16
+        "stationnement : plafond par jour de mission (€)", max_digits=6, decimal_places=2, default=Decimal("16.00")
     )
     tickets_par_jour = models.PositiveSmallIntegerField("bus, métro : tickets par jour de mission", default=2)
     delai_acces_gare = models.PositiveSmallIntegerField(

@@ -91,3 +91,14 @@ def reprendre_pieces_valables(omp: OrdreMission, aujourd_hui: datetime.date) -> 
             etat.piece.ordres.add(omp)
             reprises.append(etat.piece)
     return reprises
+
+
+@transaction.atomic
+def deposer_attestation(*, ordre: OrdreMission, par, fichier) -> PieceJointe:
+    """L'attestation de service fait, signée, déposée par l'agent sur son OMI (à tout moment avant le paiement)."""
+    if ordre.type != TypeOrdre.ITINERANT or ordre.agent.user_id != par.pk:
+        raise PermissionDenied("Seul l'agent dépose l'attestation de service fait de son ordre de mission itinérant.")
+    verifier_justificatif(fichier)
+    piece = PieceJointe.objects.create(agent=ordre.agent, type=TypePiece.ATTESTATION_SERVICE_FAIT, fichier=fichier)
+    piece.ordres.add(ordre)
+    return piece

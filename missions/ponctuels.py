@@ -59,6 +59,8 @@ from missions.models import (
     Sejour,
 )
 from missions.services import peut_creer_pour, peut_rediger
+from validation.models import Notification
+from validation.tasks import envoyer_courriel
 
 REFUS_REDACTION = "Cet ordre de mission n'est plus modifiable : il a été soumis ou vous n'en êtes pas l'auteur."
 REFUS_TYPE = "Seul un ordre de mission ponctuel a des étapes, des frais prévisionnels et des demandes de billets."
@@ -198,7 +200,8 @@ class Regeneration:
     conservees: list[str] = field(default_factory=list)
     deplacees: list[str] = field(default_factory=list)
     sans_indemnite: list[str] = field(default_factory=list)
-    nombre: int = 0
+    nombre: int = 0  # étapes dues après la génération
+    premiere: bool = False  # aucune étape n'existait avant
 
     @property
     def a_change(self) -> bool:
@@ -227,7 +230,7 @@ class Regeneration:
                 else "Aucun repas ni nuitée n'est dû pour ces horaires."
             )
             return " ".join([entete, *self.messages])
-        return " ".join(["Étapes générées de nouveau.", *self.messages])
+        return " ".join(["Étapes générées." if self.premiere else "Étapes mises à jour.", *self.messages])
 
 
 def _motifs_sans_indemnite(agent: Agent, communes: Iterable[Commune]) -> dict[str, str]:
@@ -281,7 +284,9 @@ def _regenerer(ordre: OrdreMission) -> Regeneration:
     politique = PolitiqueVoyage.courante()
     dues, motifs, bornes = _dues(ordre, politique)
     existantes = {(etape.type, etape.date): etape for etape in ordre.etapes.select_related("commune")}
-    rapport = Regeneration(sans_indemnite=list(dict.fromkeys(motifs.values())), nombre=len(dues))
+    rapport = Regeneration(
+        sans_indemnite=list(dict.fromkeys(motifs.values())), nombre=len(dues), premiere=not existantes
+    )
     cles_dues = set()
     a_creer = []
     for due in dues:
@@ -753,9 +758,6 @@ def _agences_pour(ordre: OrdreMission) -> list:
 
 
 def _notifier(destinataire, message: str, lien: str) -> None:
-    from validation.models import Notification
-    from validation.tasks import envoyer_courriel
-
     Notification.objects.create(destinataire=destinataire, message=message[:300], lien=lien)
     corps = f"Bonjour,\n\n{message}\n\nPour le consulter : {settings.SITE_URL}{lien}\n\nItinera"
     transaction.on_commit(lambda: envoyer_courriel.enqueue(destinataire.email, f"Itinera : {message[:80]}", corps))
@@ -866,6 +868,11 @@ def controles_ponctuel(ordre: OrdreMission) -> list[str]:
     if {(due.type, due.date) for due in dues} != set(ordre.etapes.values_list("type", "date")):
         messages.append("Les étapes ne correspondent plus aux horaires : cliquez sur « Générer les étapes ».")
     demandes = list(ordre.demandes_billets.all())
+    if demandes and not ordre.demande_billets:
+        messages.append(
+            "Vous ne demandez plus de titres de transport : supprimez les demandes de billets restantes, "
+            "ou cochez de nouveau la demande dans l'en-tête."
+        )
     if ordre.demande_billets:
         if not ordre.convocation:
             messages.append(
@@ -893,6 +900,22 @@ def controles_ponctuel(ordre: OrdreMission) -> list[str]:
 
 # --- La partie « OM ponctuel » de la page d'un ordre ----------------------------------------------------------------
 
+MODES_COURTS = {
+    ModeEtape.PLEIN: "Taux plein, sur justificatif",
+    ModeEtape.ADMINISTRATIF: "Restaurant administratif (demi-taux)",
+    ModeEtape.REDUIT: "Taux réduit",
+    ModeEtape.GRATUIT: "Repas fourni",
+    ModeEtape.PAYANTE: "Sur facture",
+    ModeEtape.GRATUITE: "Hébergement fourni",
+    ModeEtape.AUTRE_ORGANISME: "Indemnisé par un autre organisme",
+}
+NATURES_FRAIS = {
+    TypeFrais.TRAIN: "Billet de train payé par vous",
+    TypeFrais.TRANSPORT_PUBLIC: "Ticket de bus ou de métro",
+    TypeFrais.PARKING: "Stationnement à la gare",
+    TypeFrais.PEAGE: "Péage",
+}
+
 
 def page_ponctuel(ordre: OrdreMission, user) -> dict:
     """Tout ce que montre `templates/ponctuels/includes/detail.html`, en un nombre de requêtes constant."""
@@ -917,10 +940,17 @@ def page_ponctuel(ordre: OrdreMission, user) -> dict:
         "delai_gare": politique.delai_acces_gare,
         "sejours": list(ordre.sejours.select_related("commune").order_by("arrivee_le", "pk")),
         "etapes": [
-            {"etape": etape, "calcul": etapes.get(etape.pk)}
+            {"etape": etape, "calcul": etapes.get(etape.pk), "mode": MODES_COURTS[etape.mode]}
             for etape in trier_etapes(ordre.etapes.select_related("commune"))
         ],
-        "frais": [{"frais": item, "calcul": frais.get(item.pk)} for item in ordre.frais.order_by("date", "pk")],
+        "frais": [
+            {
+                "frais": item,
+                "calcul": frais.get(item.pk),
+                "nature": NATURES_FRAIS.get(item.type, item.get_type_display()),
+            }
+            for item in ordre.frais.order_by("date", "pk")
+        ],
         "lignes": [
             {"ligne": ligne, "calcul": lignes.get(ligne.pk), "dates": [jour.date for jour in ligne.jours.all()]}
             for ligne in LigneTrajet.objects.filter(ordre=ordre)
@@ -930,10 +960,48 @@ def page_ponctuel(ordre: OrdreMission, user) -> dict:
         ],
         "base_transport_public": not ordre.vehicule_personnel,
         "demandes": demandes,
-        "demande_aller": par_sens.get(SensTrajet.ALLER),
-        "demande_retour": par_sens.get(SensTrajet.RETOUR),
+        "demandes_par_sens": [(sens, par_sens.get(sens)) for sens in SensTrajet],
         "calcul": calcul_ordre,
+        "baremes": sorted(calcul_ordre.baremes),
+        "montant_frais_reel": calcul_ordre.montant_frais - calcul_ordre.montant_etapes,
         "controles": controles_ponctuel(ordre) if modifiable else [],
         "peut_rediger": modifiable,
         "peut_emettre": peut_emettre_billets(user, ordre),
     }
+
+
+# --- Politique de voyage -------------------------------------------------------------------------------------------
+
+CHAMPS_POLITIQUE = (
+    "classe_par_defaut",
+    "derogation_libelle",
+    "derogation_categories",
+    "derogation_commune",
+    "derogation_meme_journee",
+    "parking_heures_max",
+    "parking_plafond_jour",
+    "tickets_par_jour",
+    "delai_acces_gare",
+    "pourcentage_repas_reduit",
+    "taux_km_transport_public",
+)
+
+
+def enregistrer_politique(*, par, donnees: dict) -> PolitiqueVoyage:
+    """Les réglages de la politique de voyage : administrateurs seulement ; ils valent pour les calculs suivants
+    (un ordre validé garde ses montants figés)."""
+    if not par.is_staff:
+        raise PermissionDenied("La politique de voyage est réglée par les administrateurs.")
+    with transaction.atomic():
+        politique, _ = PolitiqueVoyage.objects.select_for_update().get_or_create(pk=1)
+        for champ in CHAMPS_POLITIQUE:
+            if champ in donnees:
+                setattr(politique, champ, donnees[champ])
+        politique.derogation_libelle = (politique.derogation_libelle or "").strip()
+        politique.derogation_categories = sorted(politique.derogation_categories or [])
+        politique.updated_by = par
+        politique.full_clean(exclude=["enveloppes_avec_axe"])
+        politique.save()
+        if "enveloppes_avec_axe" in donnees:
+            politique.enveloppes_avec_axe.set(donnees["enveloppes_avec_axe"])
+    return politique

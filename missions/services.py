@@ -17,7 +17,7 @@ from missions.calculs import actualiser_estimation
 from missions.calendrier import commentaire_dates
 from missions.distances import DistanceInconnue, km_de_reference
 from missions.enums import Depart, Periode, SourceKm, TypeFrais, TypeOrdre, TypeRepas
-from missions.models import Frais, JourTrajet, LigneTrajet, OrdreMission, TrajetHabituel
+from missions.models import Absence, Frais, JourTrajet, LigneTrajet, OrdreMission, TrajetHabituel
 from missions.periodes import bornes_periode
 from validation.regles import perimetre_de_gestion_q
 
@@ -345,3 +345,15 @@ def supprimer_frais_omi(*, frais: Frais, par) -> None:
         frais.delete()
         _supprimer_fichier_apres_validation(storage, nom)
         actualiser_estimation(ordre)
+
+
+@transaction.atomic
+def declarer_absence(*, agent: Agent, date_debut, date_fin, motif: str = "") -> Absence:
+    """Une absence déclarée : les prochains OMI préparés n'y placeront aucun trajet."""
+    chevauchantes = agent.absences.filter(date_debut__lte=date_fin, date_fin__gte=date_debut)
+    if chevauchantes.exists():
+        raise ValidationError({"date_debut": "Une absence déjà déclarée couvre une partie de ces dates."})
+    absence = Absence(agent=agent, date_debut=date_debut, date_fin=date_fin, motif=motif)
+    absence.full_clean()
+    absence.save()
+    return absence

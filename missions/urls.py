@@ -26,4 +26,11 @@ urlpatterns = [
     path("ordres/<int:pk>/frais/<int:frais_pk>/", views.frais_omi, name="modifier_frais_omi"),
     path("ordres/<int:pk>/frais/<int:frais_pk>/supprimer/", views.supprimer_frais_omi, name="supprimer_frais_omi"),
     path("ordres/<int:pk>/frais/<int:frais_pk>/justificatif/", views.justificatif, name="justificatif"),
+    path("ordres/<int:pk>/pdf/<str:document>/", views.document_pdf, name="document_pdf"),
+    path("ordres/<int:pk>/pieces/deposer/", views.deposer_piece, name="deposer_piece"),
+    path("ordres/<int:pk>/pieces/reprendre/", views.reprendre_pieces, name="reprendre_pieces"),
+    path("ordres/<int:pk>/pieces/<int:piece_pk>/", views.piece, name="piece"),
+    path("agents/<int:agent_pk>/omp/nouveau/", views.creer_omp_pour, name="creer_omp_pour"),
+    path("absences/", views.absences, name="absences"),
+    path("absences/<int:absence_pk>/supprimer/", views.supprimer_absence, name="supprimer_absence"),
 ]

@@ -3,8 +3,9 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
@@ -12,15 +13,24 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from agents.enums import Role
+from agents.models import Agent
 from agents.permissions import role_required
 from bareme import calcul
-from missions import fichiers, prefill, selectors, services
-from missions.calendrier import JOURS as NOMS_JOURS
-from missions.calendrier import MOIS
-from missions.enums import Periode, TypeOrdre
-from missions.forms import FraisOmiForm, LigneOmiForm, OmpForm, TrajetHabituelForm, annee_scolaire_courante
+from missions import documents, fichiers, pieces, prefill, selectors, services
+from missions.enums import Periode, TypeOrdre, TypePiece
+from missions.forms import (
+    AbsenceForm,
+    FraisOmiForm,
+    LigneOmiForm,
+    OmpForm,
+    PieceForm,
+    TrajetHabituelForm,
+    annee_scolaire_courante,
+    libelle_jour,
+)
 from missions.models import Frais, LigneTrajet, OrdreMission
 from missions.periodes import mois_fr
+from missions.tableau_de_bord import synthese_agent
 from validation.enums import Action
 from validation.forms import RefusForm, SoumissionForm
 from validation.regles import actions_possibles
@@ -44,6 +54,7 @@ def mes_deplacements(request):
         "vehicule_actif": agent.vehicules.filter(actif=True).first(),
         "ordres": selectors.ordres_de_l_agent(agent),
         "mois_a_declarer": selectors.mois_a_declarer(agent, datetime.date.today()),
+        "synthese": synthese_agent(agent, datetime.date.today()),
     }
     return render(request, "espaces/mes_deplacements.html", context)
 
@@ -86,8 +97,12 @@ def render_ordre(request, ordre, *, soumission_form=None, refus_form=None, statu
         "soumission_form": soumission_form or (SoumissionForm(ordre=ordre) if Action.SOUMETTRE in actions else None),
         "refus_form": refus_form or (RefusForm() if {Action.REFUSER, Action.ANNULER} & set(actions) else None),
     }
+    if ordre.type in (TypeOrdre.PERMANENT, TypeOrdre.ITINERANT):
+        context["piece_form"] = PieceForm(types=_types_de_pieces(ordre))
+        context["pieces_deposees"] = list(ordre.pieces.order_by("-created_at"))
     if ordre.type == TypeOrdre.PERMANENT:
         context["trajets_habituels"] = selectors.trajets_habituels(ordre)
+        context["pieces"] = pieces.etat_des_pieces(ordre, datetime.date.today())
     elif ordre.type == TypeOrdre.ITINERANT:
         context["omi"] = _presentation_omi(selectors.page_omi(ordre), ordre, context["peut_rediger"])
     return render(request, "missions/ordre.html", context, status=status)
@@ -99,7 +114,11 @@ def _donnees_omp(form) -> dict:
 
 @role_required(Role.AGENT)
 def creer_omp(request):
-    agent = request.user.agent
+    return _formulaire_creation_omp(request, request.user.agent)
+
+
+def _formulaire_creation_omp(request, agent):
+    """Création d'un OMP par l'agent, ou par un gestionnaire pour un agent de son périmètre (formulaire pré-rempli)."""
     if request.method == "POST":
         form = OmpForm(request.POST)
         if form.is_valid():
@@ -114,23 +133,28 @@ def creer_omp(request):
             except ValidationError as exc:
                 _ajouter_erreurs(form, exc)
             else:
-                messages.success(request, "Ordre de mission permanent créé : ajoutez maintenant vos trajets habituels.")
+                messages.success(request, "Ordre de mission permanent créé : ajoutez maintenant les trajets habituels.")
                 return redirect("missions:ordre", pk=ordre.pk)
     else:
+        vehicule = agent.vehicules.filter(actif=True).exists()
         form = OmpForm(
             initial={
                 "periode": Periode.ANNEE_SCOLAIRE,
                 "annee": annee_scolaire_courante(datetime.date.today()),
                 "objet": f"Déplacements entre établissements — {agent.get_categorie_display()}",
-                "vehicule_personnel": agent.vehicules.filter(actif=True).exists(),
-                "transports_publics": not agent.vehicules.filter(actif=True).exists(),
+                "vehicule_personnel": vehicule,
+                "transports_publics": not vehicule,
                 "enveloppe_budgetaire": agent.enveloppe_budgetaire_id,
                 "centre_couts": agent.centre_couts_id,
                 "domaine_fonctionnel": agent.domaine_fonctionnel_id,
             }
         )
-    context = {"title": "Nouvel ordre de mission permanent", "form": form, "espace_courant": Role.AGENT}
-    return render(request, "missions/omp_formulaire.html", context)
+    titre = "Nouvel ordre de mission permanent"
+    if agent.user_id != request.user.pk:
+        titre += f" pour {agent.user.get_full_name()}"
+    return render(
+        request, "missions/omp_formulaire.html", {"title": titre, "form": form}, status=422 if form.errors else 200
+    )
 
 
 def _ordre_redigeable(request, pk):
@@ -219,10 +243,6 @@ def _raison(jour: dict) -> str:
     return jour["vacances"]
 
 
-def _libelle_jour(date: datetime.date) -> str:
-    return f"{NOMS_JOURS[date.weekday()]} {date.day} {MOIS[date.month - 1]}"
-
-
 def _semaines_html(ligne_pk: int, semaines: list, jours_du_mois: dict, modifiable: bool) -> str:
     """Les semaines du calendrier d'une ligne : une case par jour, un bouton par jour modifiable."""
     rangees = []
@@ -253,6 +273,13 @@ def _semaines_html(ligne_pk: int, semaines: list, jours_du_mois: dict, modifiabl
     return "".join(rangees)
 
 
+def _chemins(nom: str, ordre_pk: int):
+    """Le chemin d'une action sur une ligne ou un frais de l'ordre, pour chaque pk : `reverse` une seule fois par nom
+    (il coûte des dizaines de microsecondes, et une page d'OMI compte des centaines de liens)."""
+    prefixe, _, suffixe = reverse(nom, args=[ordre_pk, 0]).rpartition("/0/")
+    return lambda pk: f"{prefixe}/{pk}/{suffixe}"
+
+
 def _presentation_omi(omi: dict, ordre, modifiable: bool) -> dict:
     """Ajoute à `selectors.page_omi` ce que les gabarits affichent tel quel : calendriers, nombres en français, liens.
 
@@ -263,9 +290,20 @@ def _presentation_omi(omi: dict, ordre, modifiable: bool) -> dict:
     # Date, nom et raison d'un jour ne dépendent pas de la ligne : calculés une fois pour le mois.
     premiere = omi["lignes"][0]["jours"] if omi["lignes"] else []
     jours_du_mois = {
-        jour["numero"]: (jour["date"].isoformat(), _libelle_jour(jour["date"]), escape(_raison(jour)))
+        jour["numero"]: (jour["date"].isoformat(), libelle_jour(jour["date"]), escape(_raison(jour)))
         for jour in premiere
     }
+    url_jours, url_modifier_ligne, url_supprimer_ligne, url_justificatif, url_modifier_frais, url_supprimer_frais = (
+        _chemins(nom, ordre.pk)
+        for nom in (
+            "missions:basculer_jour",
+            "missions:modifier_ligne_omi",
+            "missions:supprimer_ligne_omi",
+            "missions:justificatif",
+            "missions:modifier_frais_omi",
+            "missions:supprimer_frais_omi",
+        )
+    )
     for ligne_omi in omi["lignes"]:
         ligne, calculee = ligne_omi["ligne"], ligne_omi["calcul"]
         ligne_omi["semaines_html"] = mark_safe(  # cases construites ci-dessus, textes de la base échappés
@@ -275,6 +313,12 @@ def _presentation_omi(omi: dict, ordre, modifiable: bool) -> dict:
         calcule = bool(calculee and calculee.resultats)
         ligne_omi["km_fr"] = calcul.km_fr(calculee.km) if calcule else "—"
         ligne_omi["montant_fr"] = calcul.euros_fr(calculee.montant) if calcule else "—"
+        jours, trajets, par_jour = ligne_omi["nombre_jours"], ligne_omi["nombre_trajets"], ligne.trajets_par_jour
+        ligne_omi["resume"] = (
+            f"{ligne.get_depart_display()} · {ligne_omi['km_aller_fr']} aller · "
+            f"{par_jour} trajet{pluralize(par_jour)} par jour"
+        )
+        ligne_omi["dans_le_mois"] = f"{jours} jour{pluralize(jours)}, {trajets} trajet{pluralize(trajets)} dans le mois"
         ligne_omi["parts_fr"] = [
             f"{calcul.km_fr(item['part'].km)} × {calcul.nombre_fr(item['part'].taux, 2)} €/km "
             f"({item['part'].tranche.libelle}) = {calcul.euros_fr(item['part'].montant)}"
@@ -282,21 +326,21 @@ def _presentation_omi(omi: dict, ordre, modifiable: bool) -> dict:
         ]
         ligne_omi["baremes_fr"] = list(dict.fromkeys(item["bareme"] for item in ligne_omi["parts"]))
         if modifiable:
-            ligne_omi["url_jours"] = reverse("missions:basculer_jour", args=[ordre.pk, ligne.pk])
-            ligne_omi["url_modifier"] = reverse("missions:modifier_ligne_omi", args=[ordre.pk, ligne.pk])
-            ligne_omi["url_supprimer"] = reverse("missions:supprimer_ligne_omi", args=[ordre.pk, ligne.pk])
+            ligne_omi["url_jours"] = url_jours(ligne.pk)
+            ligne_omi["url_modifier"] = url_modifier_ligne(ligne.pk)
+            ligne_omi["url_supprimer"] = url_supprimer_ligne(ligne.pk)
     for item in omi["frais"]:
         frais = item["frais"]
-        item["date_fr"] = _libelle_jour(frais.date)
+        item["date_fr"] = libelle_jour(frais.date)
         item["nature"] = frais.get_type_display()
         if frais.type_repas:
             item["nature"] += f" — {frais.get_type_repas_display().lower()}"
         item["montant_fr"] = calcul.euros_fr(item["calcul"].montant) if item["calcul"] else "—"
         if frais.justificatif:
-            item["url_justificatif"] = reverse("missions:justificatif", args=[ordre.pk, frais.pk])
+            item["url_justificatif"] = url_justificatif(frais.pk)
         if modifiable:
-            item["url_modifier"] = reverse("missions:modifier_frais_omi", args=[ordre.pk, frais.pk])
-            item["url_supprimer"] = reverse("missions:supprimer_frais_omi", args=[ordre.pk, frais.pk])
+            item["url_modifier"] = url_modifier_frais(frais.pk)
+            item["url_supprimer"] = url_supprimer_frais(frais.pk)
     for groupe in omi["frais_resume"]:
         groupe["taux_fr"] = "" if groupe["taux"] is None else calcul.euros_fr(groupe["taux"])
         groupe["montant_fr"] = calcul.euros_fr(groupe["montant"])
@@ -475,3 +519,123 @@ def justificatif(request, pk, frais_pk):
     )
     patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+# --- Documents PDF --------------------------------------------------------------------------------------------------
+
+DOCUMENTS = {
+    "ordre": ("ordre-de-mission", documents.html_ordre),
+    "attestation": ("attestation-service-fait", documents.html_attestation_service_fait),
+}
+
+
+@login_required
+@require_GET
+def document_pdf(request, pk, document):
+    ordre = selectors.ordre_visible_ou_404(request.user, pk)
+    if document not in DOCUMENTS or (document == "attestation" and ordre.type != TypeOrdre.ITINERANT):
+        raise Http404
+    nom, rendu = DOCUMENTS[document]
+    reponse = HttpResponse(documents.en_pdf(rendu(ordre)), content_type="application/pdf")
+    reponse["Content-Disposition"] = f'inline; filename="{documents.nom_de_fichier(ordre, nom)}"'
+    patch_cache_control(reponse, private=True, no_store=True)
+    return reponse
+
+
+# --- Pièces de l'OMP et attestation de service fait signée ---------------------------------------------------------
+
+
+@login_required
+@require_POST
+def deposer_piece(request, pk):
+    ordre = selectors.ordre_visible_ou_404(request.user, pk)
+    form = PieceForm(request.POST, request.FILES, types=_types_de_pieces(ordre))
+    if form.is_valid():
+        try:
+            if ordre.type == TypeOrdre.PERMANENT:
+                pieces.deposer_piece(omp=ordre, par=request.user, **form.cleaned_data)
+            else:
+                pieces.deposer_attestation(ordre=ordre, par=request.user, fichier=form.cleaned_data["fichier"])
+        except ValidationError as exc:
+            form.add_error("fichier", exc.messages)
+        else:
+            messages.success(request, "Pièce déposée.")
+            return redirect(_url_ordre(ordre, "pieces"))
+    messages.error(request, " ".join(erreur for erreurs in form.errors.values() for erreur in erreurs))
+    return redirect(_url_ordre(ordre, "pieces"))
+
+
+@login_required
+@require_POST
+def reprendre_pieces(request, pk):
+    ordre = _ordre_redigeable(request, pk)
+    reprises = pieces.reprendre_pieces_valables(ordre, datetime.date.today())
+    messages.success(request, f"{len(reprises)} pièce{pluralize(len(reprises))} reprise{pluralize(len(reprises))}.")
+    return redirect(_url_ordre(ordre, "pieces"))
+
+
+@login_required
+@require_GET
+def piece(request, pk, piece_pk):
+    """Une pièce, servie seulement à qui peut voir l'ordre auquel elle est rattachée."""
+    ordre = selectors.ordre_visible_ou_404(request.user, pk)
+    piece = get_object_or_404(ordre.pieces, pk=piece_pk)
+    format_ = fichiers.format_du_contenu(piece.fichier.open("rb"))
+    reponse = FileResponse(
+        piece.fichier.open("rb"), content_type=format_.content_type if format_ else "application/pdf"
+    )
+    reponse["Content-Disposition"] = (
+        f'inline; filename="{piece.get_type_display()}.{format_.extension if format_ else "pdf"}"'
+    )
+    patch_cache_control(reponse, private=True, no_store=True)
+    return reponse
+
+
+def _types_de_pieces(ordre) -> list[tuple[str, str]]:
+    if ordre.type == TypeOrdre.PERMANENT:
+        return [(type_, TypePiece(type_).label) for type_ in pieces.pieces_attendues(ordre)]
+    return [(TypePiece.ATTESTATION_SERVICE_FAIT, TypePiece.ATTESTATION_SERVICE_FAIT.label)]
+
+
+# --- OMP créé par un gestionnaire pour un agent de son périmètre -----------------------------------------------------
+
+
+@role_required(Role.GESTIONNAIRE)
+def creer_omp_pour(request, agent_pk):
+    agent = get_object_or_404(Agent.objects.select_related("user"), pk=agent_pk)
+    if not services.peut_creer_pour(request.user, agent):
+        raise Http404
+    return _formulaire_creation_omp(request, agent)
+
+
+# --- Absences déclarées par l'agent ---------------------------------------------------------------------------------
+
+
+@role_required(Role.AGENT)
+def absences(request):
+    agent = request.user.agent
+    form = AbsenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declarer_absence(agent=agent, **form.cleaned_data)
+        except ValidationError as exc:
+            _ajouter_erreurs(form, exc)
+        else:
+            messages.success(request, "Absence enregistrée : elle sera retirée des prochains ordres préparés.")
+            return redirect("missions:absences")
+    context = {
+        "title": "Mes absences",
+        "espace_courant": Role.AGENT,
+        "form": form,
+        "absences": agent.absences.order_by("-date_debut"),
+    }
+    return render(request, "missions/absences.html", context, status=422 if form.errors else 200)
+
+
+@role_required(Role.AGENT)
+@require_POST
+def supprimer_absence(request, absence_pk):
+    absence = get_object_or_404(request.user.agent.absences, pk=absence_pk)
+    absence.delete()
+    messages.success(request, "Absence supprimée.")
+    return redirect("missions:absences")

@@ -7,7 +7,19 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from validation import delegations
-from validation.models import CircuitValidation, Delegation, HistoriqueTransition, Notification
+from validation.models import (
+    AjustementEtatFrais,
+    CircuitValidation,
+    Delegation,
+    DotationBudgetaire,
+    ElementLot,
+    EtatFrais,
+    HistoriqueEtatFrais,
+    HistoriqueTransition,
+    LigneEtatFrais,
+    LotPaiement,
+    Notification,
+)
 
 # Qui a changé un circuit ou donné une délégation reste tracé.
 auditlog.register(CircuitValidation)
@@ -114,3 +126,89 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- États de frais, lots de paiement, dotations --------------------------------------------------------------------------
+
+
+class LectureSeuleMixin:
+    """Écrits par le portail (services de `validation.etats_frais` et `validation.paiement`) : consultés ici."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LigneEtatFraisInline(LectureSeuleMixin, admin.TabularInline):
+    model = LigneEtatFrais
+    fields = ("position", "nature", "date", "libelle", "km", "taux", "bareme", "montant_initial", "montant")
+    readonly_fields = fields
+    extra = 0
+
+
+class AjustementEtatFraisInline(LectureSeuleMixin, admin.TabularInline):
+    model = AjustementEtatFrais
+    fields = ("created_at", "ligne", "montant_avant", "montant_apres", "motif", "par")
+    readonly_fields = fields
+    extra = 0
+
+
+class HistoriqueEtatFraisInline(LectureSeuleMixin, admin.TabularInline):
+    model = HistoriqueEtatFrais
+    fields = ("created_at", "transition", "source", "cible", "par", "pour_le_compte_de", "commentaire")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(EtatFrais)
+class EtatFraisAdmin(LectureSeuleMixin, admin.ModelAdmin):
+    list_display = ("numero", "agent", "mois", "etat", "montant_total", "enveloppe_budgetaire")
+    list_filter = ("etat", "mois", "enveloppe_budgetaire")
+    search_fields = ("=id", "agent__user__last_name", "agent__user__email")
+    list_select_related = ("agent__user", "enveloppe_budgetaire")
+    date_hierarchy = "mois"
+    inlines = [LigneEtatFraisInline, AjustementEtatFraisInline, HistoriqueEtatFraisInline]
+
+
+@admin.register(HistoriqueEtatFrais)
+class HistoriqueEtatFraisAdmin(LectureSeuleMixin, admin.ModelAdmin):
+    list_display = ("created_at", "etat_frais", "transition", "source", "cible", "par", "pour_le_compte_de")
+    list_filter = ("transition", "cible")
+    search_fields = ("=etat_frais__id", "par__email", "par__last_name")
+    list_select_related = ("etat_frais", "par", "pour_le_compte_de")
+    date_hierarchy = "created_at"
+
+
+class ElementLotInline(LectureSeuleMixin, admin.TabularInline):
+    model = ElementLot
+    fields = ("position", "reference", "nom_agent", "iban", "bic", "montant", "actif")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(LotPaiement)
+class LotPaiementAdmin(LectureSeuleMixin, admin.ModelAdmin):
+    list_display = ("numero", "created_at", "date_execution", "etat", "nombre", "montant_total", "created_by")
+    list_filter = ("etat",)
+    list_select_related = ("created_by",)
+    date_hierarchy = "created_at"
+    inlines = [ElementLotInline]
+
+
+@admin.register(DotationBudgetaire)
+class DotationBudgetaireAdmin(admin.ModelAdmin):
+    """Les dotations annuelles : par enveloppe, et si besoin par centre de coûts ; le suivi est sur /budget/."""
+
+    list_display = ("annee", "enveloppe_budgetaire", "centre_couts", "montant", "commentaire")
+    list_editable = ("montant",)
+    list_filter = ("annee", "enveloppe_budgetaire")
+    list_select_related = ("enveloppe_budgetaire", "centre_couts")
+    ordering = ("-annee", "enveloppe_budgetaire__code", "centre_couts__code")
+
+
+auditlog.register(DotationBudgetaire)

@@ -242,7 +242,7 @@ def _libelle_frais(frais: Frais | None, entree: dict) -> str:
         return NatureLigne(_nature_frais(entree["type"])).label
     libelle = frais.get_type_display()
     if frais.type == TypeFrais.REPAS and frais.type_repas:
-        libelle = f"Repas — {TypeRepas(frais.type_repas).label.lower()}"
+        libelle = TypeRepas(frais.type_repas).label
     if frais.commentaire:
         libelle = f"{libelle} : {frais.commentaire}"
     return libelle[:250]

@@ -15,7 +15,7 @@ from django_fsm import can_proceed
 from missions.calculs import CalculImpossible, actualiser_estimation, enregistrer_baremes, figer_montants
 from missions.enums import Etat, TypeOrdre
 from missions.models import OrdreMission
-from validation import anomalies, regles
+from validation import anomalies, etats_frais, regles
 from validation.enums import Action, Etapes
 from validation.models import CircuitValidation, HistoriqueTransition
 from validation.notifications import notifier_transition
@@ -83,6 +83,8 @@ def _executer(
             _figer(ordre)
             for hook in APRES_VALIDATION_FINALE:
                 hook(ordre)
+            if ordre.type == TypeOrdre.ITINERANT:  # l'état de frais de l'OMI naît de sa validation finale
+                etats_frais.creer_a_la_validation(ordre=ordre, par=par)
         ordre.save()
         HistoriqueTransition.objects.create(
             ordre=ordre,

@@ -130,6 +130,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Taille maximale d'un justificatif déposé (octets) : 5 Mo par défaut.
+ITINERA_TAILLE_MAX_JUSTIFICATIF = env.int("ITINERA_TAILLE_MAX_JUSTIFICATIF", default=5 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

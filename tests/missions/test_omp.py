@@ -72,7 +72,7 @@ class TestCreationOmp:
         response = client.post(
             reverse("missions:creer_omp"), {"periode": "annee_scolaire", "annee": "2010", "objet": "Mon objet"}
         )
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert "Aucun barème n&#x27;existe avant 2019." in response.text
         assert "Cochez au moins un moyen de transport autorisé." in response.text
         assert 'value="Mon objet"' in response.text
@@ -156,3 +156,74 @@ class TestTrajetsHabituels:
         client.force_login(agent.user)
         assert client.get(reverse("missions:ajouter_trajet_habituel", args=[autre.pk])).status_code == 404
         assert client.get(reverse("missions:ordre", args=[autre.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+class TestOmpParLeGestionnaire:
+    def test_le_gestionnaire_cree_l_omp_d_un_agent_de_son_perimetre(self, client, agent):
+        from tests.agents.factories import PerimetreGestionnaireFactory
+
+        gestionnaire = PerimetreGestionnaireFactory(categorie=agent.categorie).gestionnaire.user
+        client.force_login(gestionnaire)
+        url = reverse("missions:creer_omp_pour", args=[agent.pk])
+        assert "pour " + agent.user.get_full_name() in client.get(url).text
+        client.post(
+            url, {"periode": "annee_civile", "annee": "2027", "objet": "Inspection", "transports_publics": "on"}
+        )
+        ordre = OrdreMission.objects.get(agent=agent)
+        assert (ordre.created_by, ordre.date_debut) == (gestionnaire, datetime.date(2027, 1, 1))
+
+    def test_hors_perimetre_404(self, client, agent):
+        from tests.agents.factories import PerimetreGestionnaireFactory
+
+        client.force_login(PerimetreGestionnaireFactory(categorie="ien").gestionnaire.user)
+        assert client.get(reverse("missions:creer_omp_pour", args=[agent.pk])).status_code == 404
+        assert not OrdreMission.objects.exists()
+
+
+@pytest.mark.django_db
+class TestAbsences:
+    def test_declarer_chevaucher_supprimer(self, client, agent):
+        client.force_login(agent.user)
+        url = reverse("missions:absences")
+        client.post(url, {"date_debut": "2026-10-05", "date_fin": "2026-10-09", "motif": "Formation"})
+        assert agent.absences.count() == 1
+        response = client.post(url, {"date_debut": "2026-10-09", "date_fin": "2026-10-12", "motif": "Congé"})
+        assert response.status_code == 422
+        assert "Une absence déjà déclarée couvre une partie de ces dates." in response.text
+        assert 'value="Congé"' in response.text
+        absence = agent.absences.get()
+        autre = AgentFactory()
+        client.force_login(autre.user)
+        assert client.post(reverse("missions:supprimer_absence", args=[absence.pk])).status_code == 404
+        client.force_login(agent.user)
+        client.post(reverse("missions:supprimer_absence", args=[absence.pk]))
+        assert not agent.absences.exists()
+
+
+@pytest.mark.django_db
+class TestDocumentsEtPieces:
+    def test_pdf_de_l_ordre_et_404_pour_les_autres(self, client, agent, baremes_officiels):
+        ordre = OrdreMissionFactory(agent=agent)
+        client.force_login(agent.user)
+        response = client.get(reverse("missions:document_pdf", args=[ordre.pk, "ordre"]))
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF-")
+        assert client.get(reverse("missions:document_pdf", args=[ordre.pk, "attestation"])).status_code == 404
+        client.force_login(AgentFactory().user)
+        assert client.get(reverse("missions:document_pdf", args=[ordre.pk, "ordre"])).status_code == 404
+
+    def test_depot_d_une_piece_puis_lecture_par_le_seul_ayant_droit(self, client, agent):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        ordre = OrdreMissionFactory(agent=agent, vehicule_personnel=True)
+        client.force_login(agent.user)
+        fichier = SimpleUploadedFile("auvp.pdf", b"%PDF-1.7 fictif", content_type="application/pdf")
+        client.post(reverse("missions:deposer_piece", args=[ordre.pk]), {"type": "auvp", "fichier": fichier})
+        piece = ordre.pieces.get()
+        url = reverse("missions:piece", args=[ordre.pk, piece.pk])
+        assert b"".join(client.get(url).streaming_content).startswith(b"%PDF-")
+        page = client.get(reverse("missions:ordre", args=[ordre.pk])).text
+        assert "Autorisation d&#x27;utilisation du véhicule personnel (AUVP)</strong> :" in page
+        client.force_login(AgentFactory().user)
+        assert client.get(url).status_code == 404

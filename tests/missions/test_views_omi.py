@@ -126,6 +126,8 @@ class TestPage:
         assert "Résidence administrative (ADM)" in html
         assert "2 jours, 4 trajets dans le mois" in html
         assert "L 5, 12 octobre" in html
+        for nom in ("basculer_jour", "modifier_ligne_omi", "supprimer_ligne_omi"):
+            assert url(nom, omi.pk, ligne.pk) in html
         # Le calendrier est un tableau à en-têtes de colonnes ; chaque jour est un bouton qui dit s'il est coché.
         assert '<th scope="col"><abbr title="lundi">Lun.</abbr></th>' in html
         assert re.search(r'name="decocher" value="2026-10-05"\s+aria-pressed="true"', html)
@@ -140,6 +142,20 @@ class TestPage:
         )
         assert item["bareme"] in html
         assert f"Il vous reste 1{NBSP}916{NBSP}km avant le seuil de 2{NBSP}000{NBSP}km" in html
+
+    def test_identifiants_sans_separateur_de_milliers(self, client, agent, omi, communes):
+        """La cible htmx « #ligne-12345 » doit rester un identifiant, même avec USE_THOUSAND_SEPARATOR."""
+        ligne = LigneTrajetFactory(pk=12345, ordre=omi, commune_arrivee=communes["nice"])
+        JourTrajet.objects.create(ligne=ligne, date=D(2026, 10, 6))
+        client.force_login(agent.user)
+        html = page(client, omi).text
+        assert '<article id="ligne-12345"' in html
+        assert 'hx-target="#ligne-12345"' in html
+        assert 'id="anomalies-ligne-12345"' in html
+        fragment = client.post(
+            url("basculer_jour", omi.pk, ligne.pk), {"cocher": "2026-10-08"}, headers={"HX-Request": "true"}
+        ).text
+        assert '<article id="ligne-12345"' in fragment
 
     def test_raisons_des_jours_ecrites_en_toutes_lettres(self, client, agent, omi, ligne):
         AbsenceFactory(agent=agent, date_debut=D(2026, 10, 6), date_fin=D(2026, 10, 6), motif="Formation")
@@ -223,7 +239,7 @@ class TestBasculerJour:
         assert html.lstrip().startswith(f'<article id="ligne-{ligne.pk}"')
         assert "L 5, 12 octobre ; J 8 octobre" in html
         assert '<div id="omi-totaux" hx-swap-oob="innerHTML">' in html
-        assert "40,32 €" in html
+        assert f'<strong id="omi-total">40,32{NBSP}€</strong>' in html
         assert "<html" not in html
 
     def test_decocher_sans_javascript_redirige(self, client, agent, omi, ligne):
@@ -277,6 +293,16 @@ class TestLigneALaMain:
             "dates": ["2026-10-06", "2026-10-13"],
             **extra,
         }
+
+    def test_formulaire_vide(self, client, agent, omi):
+        client.force_login(agent.user)
+        response = client.get(url("ajouter_ligne_omi", omi.pk))
+        assert response.status_code == 200
+        html = response.text
+        assert '<input type="checkbox" name="dates" value="2026-10-01"' in html
+        assert "jeudi 1er octobre" in html and "samedi 31 octobre" in html
+        assert f'hx-get="{reverse("agents:communes_suggestions")}"' in html  # suggestions de communes
+        assert '<datalist id="communes-suggestions">' in html
 
     def test_ajout(self, client, agent, omi):
         client.force_login(agent.user)
@@ -378,6 +404,14 @@ class TestLigneALaMain:
 
 
 class TestFrais:
+    def test_formulaire_vide(self, client, agent, omi):
+        client.force_login(agent.user)
+        response = client.get(url("ajouter_frais_omi", omi.pk))
+        assert response.status_code == 200
+        assert 'enctype="multipart/form-data"' in response.text
+        assert 'min="2026-10-01" max="2026-10-31"' in response.text
+        assert "PDF, JPEG ou PNG, 5 Mo au plus" in response.text
+
     def test_repas_au_bareme_et_peage_au_reel(self, client, agent, omi, ligne):
         client.force_login(agent.user)
         client.post(
@@ -616,7 +650,7 @@ class TestOmiSoumis:
         html = response.text
         assert response.status_code == 200
         assert "Antibes → Nice" in html and "L 5, 12 octobre" in html
-        assert "26,88 €" in html
+        assert f"26,88{NBSP}€" in html
         assert url("justificatif", soumis.pk, justifie.pk) in html
         for controle in ('name="cocher"', 'name="decocher"', "Ajouter un trajet", "Modifier le trajet", "Supprimer"):
             assert controle not in html

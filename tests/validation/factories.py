@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import factory
 from factory.django import DjangoModelFactory
@@ -35,3 +36,63 @@ class NotificationFactory(DjangoModelFactory):
     destinataire = factory.SubFactory(UserFactory)
     message = "Votre ordre de mission a été validé."
     lien = "/deplacements/"
+
+
+class EtatFraisFactory(DjangoModelFactory):
+    """Un état de frais de 100 € (une ligne d'IK) d'un OMI validé d'octobre 2026 ; les traits donnent l'état voulu."""
+
+    class Meta:
+        model = models.EtatFrais
+        skip_postgeneration_save = True
+
+    ordre = factory.SubFactory(
+        "tests.missions.factories.OmiFactory",
+        valide=True,
+        montant_total=Decimal("100.00"),
+        calcul_fige=factory.LazyFunction(dict),
+    )
+    agent = factory.SelfAttribute("ordre.agent")
+    mois = factory.LazyAttribute(lambda o: o.ordre.mois or o.ordre.date_debut.replace(day=1))
+    enveloppe_budgetaire = factory.LazyAttribute(lambda o: o.ordre.enveloppe_budgetaire)
+    centre_couts = factory.LazyAttribute(lambda o: o.ordre.centre_couts)
+    domaine_fonctionnel = factory.LazyAttribute(lambda o: o.ordre.domaine_fonctionnel)
+    montant_initial = Decimal("100.00")
+    montant_total = factory.SelfAttribute("montant_initial")
+    created_by = factory.LazyAttribute(lambda o: o.agent.user)
+
+    class Params:
+        valide = factory.Trait(
+            etat=models.EtatEF.VALIDE, valide_le=factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+        )
+        rejete = factory.Trait(etat=models.EtatEF.REJETE, motif="Service non fait.")
+        annule = factory.Trait(etat=models.EtatEF.ANNULE, motif="Doublon.")
+
+    @factory.post_generation
+    def lignes(self, create, extracted, **kwargs):
+        if not create:
+            return
+        montants = extracted if extracted is not None else [self.montant_initial]
+        models.LigneEtatFrais.objects.bulk_create(
+            models.LigneEtatFrais(
+                etat_frais=self,
+                position=position,
+                nature=models.NatureLigne.IK,
+                date=self.mois,
+                libelle="Commune A → Commune B",
+                km=Decimal("100.0"),
+                taux=Decimal("0.32"),
+                montant_initial=montant,
+                montant=montant,
+            )
+            for position, montant in enumerate(montants, start=1)
+        )
+
+
+class DotationBudgetaireFactory(DjangoModelFactory):
+    class Meta:
+        model = models.DotationBudgetaire
+
+    annee = 2026
+    enveloppe_budgetaire = factory.SubFactory("tests.agents.factories.EnveloppeBudgetaireFactory")
+    centre_couts = None
+    montant = Decimal("10000.00")
