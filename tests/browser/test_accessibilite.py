@@ -15,6 +15,8 @@ OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 
 
 def violations_graves(page) -> list[str]:
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(400)  # le DSFR et Itinera finissent de préparer les tableaux
     resultats = Axe().run(page, options=OPTIONS)
     return [
         f"{violation['id']} ({violation['impact']}) : {violation['help']} — {len(violation['nodes'])} élément(s), "
