@@ -9,10 +9,9 @@ from django.shortcuts import get_object_or_404
 from bareme import calcul
 from missions import fichiers
 from missions.calculs import CalculOrdre, calculer_ordre
-from missions.calendrier import dernier_jour
 from missions.enums import Etat, TypeOrdre
 from missions.models import OrdreMission
-from missions.periodes import mois_fr
+from missions.periodes import mois_couverts, mois_fr
 from missions.prefill import dates_possibles
 from validation.anomalies import detecter
 from validation.regles import ordres_visibles_q
@@ -48,17 +47,12 @@ def trajets_habituels(ordre: OrdreMission):
     return ordre.trajets_habituels.select_related("destination_commune", "destination_etablissement").order_by("pk")
 
 
-def mois_a_declarer(agent, aujourd_hui: datetime.date) -> list[dict]:
-    """Le mois précédent et le mois en cours de chaque OMP validé, tant que leur OMI n'est pas créé."""
+def mois_disponibles(agent, aujourd_hui: datetime.date) -> list[dict]:
+    """Chaque mois écoulé ou en cours des OMP validés de l'agent dont l'OMI n'est pas encore créé, du plus récent."""
     courant = aujourd_hui.replace(day=1)
-    precedent = (courant - datetime.timedelta(days=1)).replace(day=1)
     omps = list(
         OrdreMission.objects.filter(
-            agent=agent,
-            type=TypeOrdre.PERMANENT,
-            etat=Etat.VALIDE,
-            date_debut__lte=aujourd_hui,
-            date_fin__gte=precedent,
+            agent=agent, type=TypeOrdre.PERMANENT, etat=Etat.VALIDE, date_debut__lte=aujourd_hui
         ).order_by("date_debut", "pk")
     )
     deja = set(
@@ -68,11 +62,17 @@ def mois_a_declarer(agent, aujourd_hui: datetime.date) -> list[dict]:
     )
     resultat = []
     for omp in omps:
-        for mois in (precedent, courant):
-            dans_la_periode = omp.date_debut <= dernier_jour(mois) and mois <= omp.date_fin
-            if dans_la_periode and (omp.pk, mois) not in deja:
-                resultat.append({"omp": omp, "mois": mois, "libelle": mois_fr(mois)})
-    return resultat
+        for mois in mois_couverts(omp.date_debut, min(omp.date_fin, aujourd_hui)):
+            if mois <= courant and (omp.pk, mois) not in deja:
+                resultat.append({"omp": omp, "mois": mois, "libelle": mois_fr(mois), "choix": f"{omp.pk}|{mois:%Y-%m}"})
+    return sorted(resultat, key=lambda item: (item["mois"], item["omp"].pk), reverse=True)
+
+
+def mois_a_declarer(agent, aujourd_hui: datetime.date) -> list[dict]:
+    """Parmi les mois disponibles, le mois précédent et le mois en cours : ceux que le tableau de bord met en avant."""
+    courant = aujourd_hui.replace(day=1)
+    precedent = (courant - datetime.timedelta(days=1)).replace(day=1)
+    return [item for item in mois_disponibles(agent, aujourd_hui) if item["mois"] in (precedent, courant)]
 
 
 # --- La page d'un OMI ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ app_name = "missions"
 urlpatterns = [
     path("", views.mes_deplacements, name="mes_deplacements"),
     path("omp/nouveau/", views.creer_omp, name="creer_omp"),
+    path("omi/preparer/", views.preparer_omi, name="preparer_omi_choisi"),
     path("ordres/<int:pk>/", views.ordre, name="ordre"),
     path("ordres/<int:pk>/preparer-omi/", views.preparer_omi, name="preparer_omi"),
     path("ordres/<int:pk>/modifier/", views.modifier_omp, name="modifier_omp"),

@@ -17,6 +17,7 @@ from agents.models import Agent
 from agents.permissions import role_required
 from bareme import calcul
 from missions import documents, fichiers, pieces, prefill, selectors, services
+from missions.calculs import actualiser_estimation
 from missions.enums import Periode, TypeOrdre, TypePiece
 from missions.forms import (
     AbsenceForm,
@@ -54,6 +55,7 @@ def mes_deplacements(request):
         "vehicule_actif": agent.vehicules.filter(actif=True).first(),
         "ordres": selectors.ordres_de_l_agent(agent),
         "mois_a_declarer": selectors.mois_a_declarer(agent, datetime.date.today()),
+        "mois_disponibles": selectors.mois_disponibles(agent, datetime.date.today()),
         "synthese": synthese_agent(agent, datetime.date.today()),
     }
     return render(request, "espaces/mes_deplacements.html", context)
@@ -61,18 +63,24 @@ def mes_deplacements(request):
 
 @role_required(Role.AGENT)
 @require_POST
-def preparer_omi(request, pk):
-    """« Créer l'OM de <mois> » : l'OMI du mois, pré-rempli à partir de l'OMP validé."""
-    omp = get_object_or_404(OrdreMission, pk=pk, agent=request.user.agent, type=TypeOrdre.PERMANENT)
+def preparer_omi(request, pk=None):
+    """« Créer l'OM de <mois> » : l'OMI du mois, pré-rempli à partir de l'OMP validé (ou d'un mois choisi)."""
     try:
-        mois = datetime.datetime.strptime(request.POST.get("mois", ""), "%Y-%m").date()
-        omi = prefill.preparer_omi(omp=omp, mois=mois, par=request.user)
+        if pk is None:  # « Préparer un autre mois » : le choix porte l'OMP et le mois
+            pk, valeur_mois = request.POST.get("choix", "").split("|")
+        else:
+            valeur_mois = request.POST.get("mois", "")
+        mois = datetime.datetime.strptime(valeur_mois, "%Y-%m").date()
     except ValueError:
         messages.error(request, "Mois inconnu : choisissez le mois dans votre tableau de bord.")
         return redirect("missions:mes_deplacements")
+    omp = get_object_or_404(OrdreMission, pk=pk, agent=request.user.agent, type=TypeOrdre.PERMANENT)
+    try:
+        omi = prefill.preparer_omi(omp=omp, mois=mois, par=request.user)
     except prefill.PrefillRefuse as refus:
         messages.error(request, str(refus))
         return redirect("missions:mes_deplacements")
+    actualiser_estimation(omi)
     messages.success(
         request, f"Votre ordre de mission de {mois_fr(mois)} est prêt : vérifiez les jours, puis soumettez-le."
     )

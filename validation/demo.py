@@ -38,7 +38,7 @@ def _mois_ecoules(debut: datetime.date, aujourd_hui: datetime.date, nombre: int 
     return list(reversed(resultat))
 
 
-def _destination(agent: Agent, etablissements: list[Etablissement]) -> Etablissement | None:
+def choisir_destination(agent: Agent, etablissements: list[Etablissement]) -> Etablissement | None:
     """Un autre établissement du même département, hors de la commune et des résidences de l'agent."""
     residence = agent.residence_administrative
     exclues = {residence.commune_id, agent.commune_familiale_id}
@@ -56,7 +56,7 @@ def _destination(agent: Agent, etablissements: list[Etablissement]) -> Etablisse
     return candidats[agent.pk % len(candidats)] if candidats else None
 
 
-def _omp_valide(agent: Agent, destination: Etablissement, annee: int, gestionnaire_user) -> OrdreMission:
+def creer_omp_valide(agent: Agent, destination: Etablissement, annee: int, gestionnaire_user) -> OrdreMission:
     omp = creer_omp(
         agent=agent,
         par=agent.user,
@@ -138,11 +138,11 @@ def charger_ordres_demo(aujourd_hui: datetime.date | None = None) -> int:
     )
     crees = 0
     for rang, agent in enumerate(agents):
-        destination = _destination(agent, etablissements)
+        destination = choisir_destination(agent, etablissements)
         gestionnaire = agent.service_gestionnaire.gestionnaires.select_related("user").first()
         if destination is None or gestionnaire is None:
             continue
-        omp = _omp_valide(agent, destination, annee, gestionnaire.user)
+        omp = creer_omp_valide(agent, destination, annee, gestionnaire.user)
         crees += 1
         for decalage, mois in enumerate(_mois_ecoules(debut, aujourd_hui)):
             try:

@@ -70,3 +70,17 @@ class PageOrdre:
 
     def cliquer(self, bouton: str) -> None:
         self.page.get_by_role("button", name=bouton).click()
+
+
+class PageMesDeplacementsAgent(PageMesDeplacements):
+    def preparer_le_mois(self, libelle: str) -> None:
+        self.page.get_by_label("Préparer l'ordre de mission d'un autre mois").select_option(label=libelle)
+        self.page.get_by_role("button", name="Préparer ce mois").click()
+
+
+class PageOmi(PageOrdre):
+    def total(self) -> str:
+        return self.page.locator("#omi-total").inner_text()
+
+    def decocher_un_jour(self) -> None:
+        self.page.locator("button[name=decocher]").first.click()
