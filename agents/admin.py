@@ -189,8 +189,8 @@ class PerimetreGestionnaireInline(admin.TabularInline):
 
 @admin.register(Gestionnaire)
 class GestionnaireAdmin(admin.ModelAdmin):
-    list_display = ("user", "service")
-    list_filter = ("service",)
+    list_display = ("user", "service", "est_agence_voyage")
+    list_filter = ("service", "est_agence_voyage")
     list_select_related = ("user", "service")
     search_fields = ("user__last_name", "user__first_name", "user__email")
     autocomplete_fields = ("user", "service")

@@ -262,7 +262,10 @@ def charger_academie_demo(aujourd_hui: datetime.date | None = None) -> RapportDe
         )
         services[code] = service
         user = _user(personne, rapport)
-        gestionnaire, _ = Gestionnaire.objects.update_or_create(user=user, defaults={"service": service})
+        # Le service du second degré tient aussi la billetterie (agence de voyage) des OM ponctuels.
+        gestionnaire, _ = Gestionnaire.objects.update_or_create(
+            user=user, defaults={"service": service, "est_agence_voyage": code == "DIPER-DEP"}
+        )
         for categorie, departement in regles:
             PerimetreGestionnaire.objects.get_or_create(
                 gestionnaire=gestionnaire, categorie=categorie, departement=departement

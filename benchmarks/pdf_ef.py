@@ -157,8 +157,6 @@ CAS = {
 
 
 def mesurer(ef, lignes, ajustements, passages: int) -> dict:
-    from weasyprint import HTML
-
     from validation import pdf
 
     debut = time.perf_counter()
@@ -178,7 +176,7 @@ def mesurer(ef, lignes, ajustements, passages: int) -> dict:
     totaux.sort()
     return {
         "lignes": len(lignes),
-        "pages": len(HTML(string=html).render().pages),
+        "pages": len(pdf.document(html).pages),
         "kio": len(contenu) // 1024,
         "premiere": premiere,
         "mediane": statistics.median(totaux),

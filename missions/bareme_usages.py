@@ -27,7 +27,9 @@ def ordres_a_regulariser(version) -> Iterable[bareme_services.OrdreConcerne]:
     if version.type in TYPES_IK:
         ordres = ordres.filter(lignes__isnull=False, baremes__type=version.type)
     elif version.type == TypeBareme.REPAS:
-        ordres = ordres.filter(frais__type="repas")
+        ordres = ordres.filter(Q(frais__type="repas") | Q(etapes__type__in=["dejeuner", "diner"]))
+    elif version.type == TypeBareme.NUITEE:
+        ordres = ordres.filter(etapes__type="nuitee")
     else:
         ordres = ordres.none()
     for ordre in ordres.select_related("agent__user").distinct().order_by("date_debut", "pk"):

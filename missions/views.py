@@ -16,7 +16,7 @@ from agents.enums import Role
 from agents.models import Agent
 from agents.permissions import role_required
 from bareme import calcul
-from missions import documents, fichiers, pieces, prefill, selectors, services
+from missions import documents, fichiers, pieces, ponctuels, prefill, selectors, services
 from missions.calculs import actualiser_estimation
 from missions.enums import Periode, TypeOrdre, TypePiece
 from missions.forms import (
@@ -113,6 +113,8 @@ def render_ordre(request, ordre, *, soumission_form=None, refus_form=None, statu
         context["pieces"] = pieces.etat_des_pieces(ordre, datetime.date.today())
     elif ordre.type == TypeOrdre.ITINERANT:
         context["omi"] = _presentation_omi(selectors.page_omi(ordre), ordre, context["peut_rediger"])
+    elif ordre.type == TypeOrdre.PONCTUEL:
+        context["ponctuel"] = ponctuels.page_ponctuel(ordre, request.user)
     return render(request, "missions/ordre.html", context, status=status)
 
 

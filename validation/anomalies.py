@@ -176,7 +176,12 @@ def meme_jour_dans_deux_ordres(ctx: Contexte) -> list[Anomalie]:
 
 
 def justificatif_manquant(ctx: Contexte) -> list[Anomalie]:
-    """Un message par type de frais, avec ses dates : « Repas : justificatif manquant les 5, 8 et 12 octobre 2026. »"""
+    """Un message par type de frais, avec ses dates : « Repas : justificatif manquant les 5, 8 et 12 octobre 2026. »
+
+    Les frais d'un OM ponctuel sont prévisionnels : leurs justificatifs viennent avec l'état de frais.
+    """
+    if ctx.ordre.type == TypeOrdre.PONCTUEL:
+        return []
     sans_justificatif: dict[str, list[Frais]] = {}
     for frais in ctx.frais:
         a_justifier = frais.type in FRAIS_A_JUSTIFIER or (
@@ -207,6 +212,15 @@ def _liste_de_dates(dates: list[datetime.date]) -> str:
     return " ; ".join(morceaux)
 
 
+def controles_om_ponctuel(ctx: Contexte) -> list[Anomalie]:
+    """Convocation, horaires, demande de billets : les contrôles propres aux OM ponctuels, tous bloquants."""
+    if ctx.ordre.type != TypeOrdre.PONCTUEL:
+        return []
+    from missions.ponctuels import controles_ponctuel
+
+    return [Anomalie("ponctuel", message, True) for message in controles_ponctuel(ctx.ordre)]
+
+
 def montant_inhabituel(ctx: Contexte) -> list[Anomalie]:
     if ctx.montant is None or len(ctx.montants_habituels) < MOIS_DE_REFERENCE:
         return []
@@ -233,6 +247,7 @@ REGLES: list[Callable[[Contexte], list[Anomalie]]] = [
     meme_jour_dans_deux_ordres,
     justificatif_manquant,
     montant_inhabituel,
+    controles_om_ponctuel,
 ]
 
 

@@ -5,6 +5,7 @@ qui est ensuite servi : il n'est jamais reproduit, donc jamais reproduit autreme
 l'empreinte avant de le rendre.
 """
 
+import functools
 import hashlib
 import logging
 from decimal import Decimal
@@ -18,6 +19,7 @@ from validation.models import EtatEF, EtatFrais, NatureLigne
 logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
 TEMPLATE = "validation/ef/pdf.html"
+FEUILLE = "validation/ef/pdf.css"
 
 
 class ArchiveAlteree(Exception):
@@ -59,10 +61,23 @@ def rendre_html(etat_frais: EtatFrais, lignes=None, ajustements=None) -> str:
     return render_to_string(TEMPLATE, contexte(etat_frais, lignes, ajustements))
 
 
-def html_vers_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # chargée à la première utilisation : elle est lourde à importer
+@functools.cache
+def feuille_de_style():
+    """La mise en page du PDF, analysée une fois par processus (WeasyPrint compile alors ses sélecteurs une fois)."""
+    from weasyprint import CSS  # chargée à la première utilisation : elle est lourde à importer
 
-    return HTML(string=html).write_pdf()
+    return CSS(string=render_to_string(FEUILLE))
+
+
+def document(html: str):
+    """Le document mis en page (pages, texte), avant l'écriture du PDF."""
+    from weasyprint import HTML
+
+    return HTML(string=html).render(stylesheets=[feuille_de_style()])
+
+
+def html_vers_pdf(html: str) -> bytes:
+    return document(html).write_pdf()
 
 
 def rendre_pdf(etat_frais: EtatFrais) -> bytes:

@@ -32,7 +32,11 @@ def test_synthese_par_mois_et_cumul(django_assert_num_queries):
             fige_le=datetime.datetime(2026, mois, 28, tzinfo=datetime.UTC),
         )  # fmt: skip
     OmiFactory(
-        agent=agent, etat=Etat.ATTENTE_VH1, mois=datetime.date(2026, 11, 1), date_debut=datetime.date(2026, 11, 1)
+        agent=agent,
+        etat=Etat.ATTENTE_VH1,
+        mois=datetime.date(2026, 11, 1),
+        date_debut=datetime.date(2026, 11, 1),
+        date_fin=datetime.date(2026, 11, 30),
     )
     with django_assert_num_queries(1):
         synthese = synthese_agent(agent, datetime.date(2026, 11, 27))

@@ -180,19 +180,13 @@ def test_le_html_porte_ce_que_le_pdf_doit_montrer():
 
 
 def test_le_pdf_est_un_pdf_d_une_page():
-    from weasyprint import HTML
-
-    html = pdf.rendre_html(*exemple())
-    document = HTML(string=html).render()
+    document = pdf.document(pdf.rendre_html(*exemple()))
     assert len(document.pages) == 1
     assert document.write_pdf().startswith(b"%PDF-")
 
 
-def test_un_long_etat_de_frais_tient_sur_plusieurs_pages_avec_ses_en_tetes():
-    from weasyprint import HTML
-
-    html = pdf.rendre_html(*exemple(nombre_de_trajets=60))
-    assert 2 <= len(HTML(string=html).render().pages) <= 4
+def test_un_long_etat_de_frais_tient_sur_plusieurs_pages():
+    assert 2 <= len(pdf.document(pdf.rendre_html(*exemple(nombre_de_trajets=60))).pages) <= 4
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) n'est pas installé")

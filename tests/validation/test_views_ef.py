@@ -360,3 +360,62 @@ def test_le_menu_des_pages_de_gestion(gestionnaire):
     html = render_to_string("validation/ef/includes/nav.html", {"request": requete})
     for nom in ("ef_liste", "lot_nouveau", "lot_liste"):
         assert url(nom) in html
+
+
+class TestAdministration:
+    @pytest.mark.parametrize(
+        ("modele", "titre"),
+        [
+            ("etatfrais", "États de frais"),
+            ("historiqueetatfrais", "Historique des états de frais"),
+            ("lotpaiement", "Lots de paiement"),
+            ("dotationbudgetaire", "Dotations budgétaires"),
+        ],
+    )
+    def test_listes_en_francais(self, client, gestionnaire, agent, modele, titre):
+        ef = ef_de(agent, valide=True)
+        paiement.creer_lot(etats=[ef], par=gestionnaire, date_execution=EXECUTION)
+        DotationBudgetaireFactory()
+        client.force_login(UserFactory(admin=True))
+        response = client.get(reverse(f"admin:validation_{modele}_changelist"))
+        assert response.status_code == 200
+        assert titre in response.text
+
+    def test_un_etat_de_frais_se_consulte_sans_se_modifier(self, client, agent):
+        ef = ef_de(agent)
+        client.force_login(UserFactory(admin=True))
+        response = client.get(reverse("admin:validation_etatfrais_change", args=[ef.pk]))
+        assert response.status_code == 200
+        assert 'name="_save"' not in response.text
+        assert (
+            client.post(reverse("admin:validation_etatfrais_delete", args=[ef.pk]), {"post": "yes"}).status_code == 403
+        )
+        assert EtatFrais.objects.filter(pk=ef.pk).exists()
+
+    def test_une_dotation_se_saisit(self, client):
+        enveloppe = EnveloppeBudgetaireFactory()
+        client.force_login(UserFactory(admin=True))
+        response = client.post(
+            reverse("admin:validation_dotationbudgetaire_add"),
+            {"annee": 2026, "enveloppe_budgetaire": enveloppe.pk, "montant": "12000.00", "commentaire": ""},
+        )
+        assert response.status_code == 302
+        assert enveloppe.dotations.get().montant == Decimal("12000.00")
+
+
+class TestPageDeLOrdre:
+    def test_l_encart_propose_d_etablir_l_etat_de_frais_puis_le_montre(self, agent):
+        ordre = OrdreMissionFactory(
+            agent=agent,
+            type=TypeOrdre.PONCTUEL,
+            etat=Etat.VALIDE,
+            date_debut=datetime.date(2026, 11, 18),
+            date_fin=datetime.date(2026, 11, 18),
+            montant_total=Decimal("0.00"),
+            calcul_fige={"lignes": [], "frais": []},
+        )
+        html = render_to_string("validation/ef/includes/ordre.html", {"ordre": ordre, "user": agent.user})
+        assert url("ef_etablir", ordre.pk) in html
+        ef = etats_frais.etablir(ordre=ordre, par=agent.user)
+        html = render_to_string("validation/ef/includes/ordre.html", {"ordre": ordre, "user": agent.user})
+        assert url("ef_detail", ef.pk) in html and url("ef_etablir", ordre.pk) not in html
