@@ -52,6 +52,7 @@ def administration(request):
         ("Établissements", Etablissement.objects.count(), "admin:agents_etablissement_changelist"),
         ("Enveloppes budgétaires", EnveloppeBudgetaire.objects.count(), "admin:agents_enveloppebudgetaire_changelist"),
         ("Barèmes", Bareme.objects.count(), "bareme:baremes"),
+        ("Suivi budgétaire", EnveloppeBudgetaire.objects.filter(actif=True).count(), "validation:budget"),
         ("Circuits de validation", CircuitValidation.objects.count(), "admin:validation_circuitvalidation_changelist"),
     ]
     context = {"title": "Administration", "espace_courant": Role.ADMIN, "compteurs": compteurs}

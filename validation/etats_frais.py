@@ -26,7 +26,7 @@ from agents.selectors import perimetre_q
 from bareme import calcul
 from missions.enums import Etat, TypeFrais, TypeOrdre, TypeRepas
 from missions.models import Frais, LigneTrajet, OrdreMission
-from validation import regles
+from validation import pdf, regles
 from validation.enums import RoleDelegue
 from validation.models import (
     ActionEF,
@@ -490,9 +490,7 @@ def _executer(
         source = etat_frais.etat
         methode(**params)
         if action == ActionEF.VALIDER:
-            from validation.pdf import archiver  # WeasyPrint ne se charge qu'à la première validation
-
-            archiver(etat_frais)
+            pdf.archiver(etat_frais)  # le PDF définitif et son empreinte, dans la même transaction
         etat_frais.save()
         journaliser(etat_frais, action, source, par, commentaire, autorisation.pour_le_compte_de)
         message = MESSAGES_AGENT[action].format(

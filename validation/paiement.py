@@ -135,6 +135,11 @@ def etats_frais_payables(user, jour: datetime.date | None = None) -> QuerySet[Et
 # --- Fichiers ---------------------------------------------------------------------------------------------------------
 
 
+def _texte_csv(texte: str) -> str:
+    """Un nom saisi par l'agent ne doit pas devenir une formule dans un tableur (« =… », « +… », « @… »)."""
+    return f"'{texte}" if texte[:1] in ("=", "+", "-", "@", "\t", "\r") else texte
+
+
 def _montant_csv(montant: Decimal) -> str:
     return f"{montant:.2f}".replace(".", ",")
 
@@ -150,8 +155,8 @@ def contenu_csv(lot: LotPaiement, lignes: list[ElementLot]) -> bytes:
                 lot.numero,
                 element.reference,
                 element.etat_frais.mois.strftime("%Y-%m"),
-                element.nom_agent,
-                element.titulaire,
+                _texte_csv(element.nom_agent),
+                _texte_csv(element.titulaire),
                 element.iban,
                 element.bic,
                 _montant_csv(element.montant),

@@ -130,6 +130,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Compte de l'académie débité par les virements SEPA (pain.001) des lots de paiement.
+if env.str("SEPA_DEBITEUR_IBAN", default=""):
+    ITINERA_SEPA_DEBITEUR = {
+        "name": env.str("SEPA_DEBITEUR_NOM"),
+        "IBAN": env.str("SEPA_DEBITEUR_IBAN"),
+        "BIC": env.str("SEPA_DEBITEUR_BIC"),
+    }
+
 # Taille maximale d'un justificatif déposé (octets) : 5 Mo par défaut.
 ITINERA_TAILLE_MAX_JUSTIFICATIF = env.int("ITINERA_TAILLE_MAX_JUSTIFICATIF", default=5 * 1024 * 1024)
 STORAGES = {

@@ -12,11 +12,29 @@ from tests.missions.factories import OrdreMissionFactory
 from tests.validation.factories import CircuitValidationFactory, DelegationFactory, NotificationFactory
 from validation import delegations
 from validation.enums import Action, Etapes, RoleDelegue
-from validation.models import CircuitValidation, Delegation, HistoriqueTransition, Notification
+from validation.models import (
+    CircuitValidation,
+    Delegation,
+    DotationBudgetaire,
+    EtatFrais,
+    HistoriqueEtatFrais,
+    HistoriqueTransition,
+    LotPaiement,
+    Notification,
+)
 
 pytestmark = pytest.mark.django_db
 
-MODELES = [HistoriqueTransition, CircuitValidation, Delegation, Notification]
+MODELES = [
+    HistoriqueTransition,
+    CircuitValidation,
+    Delegation,
+    Notification,
+    EtatFrais,
+    HistoriqueEtatFrais,
+    LotPaiement,
+    DotationBudgetaire,
+]
 AUJOURD_HUI = datetime.date.today()
 
 

@@ -133,6 +133,13 @@ class TestCreerLot:
             "domaine_fonctionnel": ef.domaine_fonctionnel.code,
         }
 
+    def test_un_nom_ne_devient_pas_une_formule_dans_le_tableur(self, gestionnaire, alice):
+        Agent.objects.filter(pk=alice.pk).update(titulaire_compte='=HYPERLINK("http://exemple.invalid")')
+        etat_frais = EtatFrais.objects.select_related("agent__user").get(pk=ef_valide(alice, "10.00").pk)
+        lot = paiement.creer_lot(etats=[etat_frais], par=gestionnaire, date_execution=EXECUTION).lot
+        (ligne,) = lire_csv(paiement.lire_fichier(lot, "csv"))
+        assert ligne["titulaire_du_compte"] == '\'=HYPERLINK("http://exemple.invalid")'
+
     def test_le_fichier_sepa_respecte_le_schema_et_fait_un_virement_par_agent(self, gestionnaire, trois_ef):
         lot = paiement.creer_lot(etats=trois_ef, par=gestionnaire, date_execution=EXECUTION).lot
         contenu = paiement.lire_fichier(lot, "sepa")

@@ -67,6 +67,21 @@ class TestAgent:
         assert "En attente de votre valideur au service gestionnaire" in page
         assert "Payé le 20 novembre 2026" in page
 
+    def test_sa_liste_garde_le_meme_nombre_de_requetes(self, client, agent, gestionnaire):
+        paiement.creer_lot(etats=[ef_de(agent, 1, valide=True)], par=gestionnaire, date_execution=EXECUTION)
+        client.force_login(agent.user)
+        client.get(url("mes_etats_frais"))
+        with CaptureQueriesContext(connection) as premiere:
+            client.get(url("mes_etats_frais"))
+        for mois in range(2, 8):
+            ef = ef_de(agent, mois, valide=True)
+            if mois % 2:
+                paiement.creer_lot(etats=[ef], par=gestionnaire, date_execution=EXECUTION)
+        with CaptureQueriesContext(connection) as ensuite:
+            response = client.get(url("mes_etats_frais"))
+        assert len(ensuite.captured_queries) == len(premiere.captured_queries)
+        assert response.text.count("paiement prévu dans le lot du") == 4
+
     def test_l_agent_voit_un_lot_prevu_avec_sa_date(self, client, agent, gestionnaire):
         ef = ef_de(agent, valide=True)
         lot = paiement.creer_lot(etats=[ef], par=gestionnaire, date_execution=EXECUTION).lot
