@@ -152,3 +152,39 @@ def charger_ordres_demo(aujourd_hui: datetime.date | None = None) -> int:
             _faire_vivre(omi, (rang + decalage) % 6 if decalage else 3, gestionnaire.user)
             crees += 1
     return crees
+
+
+@transaction.atomic
+def charger_paiements_demo(aujourd_hui: datetime.date | None = None) -> int:
+    """Les états de frais du plus ancien mois validés, mis en lot ; le lot du premier service est payé."""
+    from validation import etats_frais, paiement
+    from validation.models import EtatEF, EtatFrais, LotPaiement
+
+    aujourd_hui = aujourd_hui or datetime.date.today()
+    if LotPaiement.objects.exists():
+        return 0
+    a_valider = list(
+        EtatFrais.objects.filter(etat=EtatEF.A_VALIDER)
+        .select_related("agent__service_gestionnaire")
+        .order_by("mois", "pk")
+    )
+    if not a_valider:
+        return 0
+    plus_ancien = a_valider[0].mois
+    par_service: dict = {}
+    for etat_frais in a_valider:
+        if etat_frais.mois != plus_ancien:
+            continue
+        gestionnaire = etat_frais.agent.service_gestionnaire.gestionnaires.select_related("user").first()
+        if gestionnaire is None:
+            continue
+        etats_frais.valider(etat_frais=etat_frais, par=gestionnaire.user)
+        par_service.setdefault(gestionnaire.user, []).append(EtatFrais.objects.get(pk=etat_frais.pk))
+    lots = 0
+    for rang, (gestionnaire_user, etats) in enumerate(par_service.items()):
+        rapport = paiement.creer_lot(etats=etats, par=gestionnaire_user, date_execution=aujourd_hui)
+        lots += 1
+        if rang == 0 and rapport.lot is not None:
+            paiement.marquer_envoye(lot=rapport.lot, par=gestionnaire_user)
+            paiement.marquer_paye(lot=rapport.lot, par=gestionnaire_user, le=aujourd_hui)
+    return lots

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 
 from agents.demo import DEMO_PASSWORD, charger_academie_demo
 from agents.models import Commune
-from validation.demo import charger_ordres_demo
+from validation.demo import charger_ordres_demo, charger_paiements_demo
 
 BUDGET = [
     ("enveloppe", "enveloppes.csv"),
@@ -34,6 +34,9 @@ class Command(BaseCommand):
         ordres = charger_ordres_demo()
         if ordres:
             self.stdout.write(f"{ordres} ordre(s) de mission de démonstration créé(s).")
+        lots = charger_paiements_demo()
+        if lots:
+            self.stdout.write(f"{lots} lot(s) de paiement de démonstration créé(s).")
         self.stdout.write(self.style.SUCCESS(f"Académie de démonstration prête ({rapport.crees} compte(s) créé(s))."))
         self.stdout.write("")
         self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
