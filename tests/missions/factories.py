@@ -191,3 +191,34 @@ class PolitiqueVoyageFactory(DjangoModelFactory):
         django_get_or_create = ("id",)
 
     id = 1
+
+
+class FraisFactory(DjangoModelFactory):
+    """Un péage de 3,40 € le 5 octobre 2026 sur un OMI."""
+
+    class Meta:
+        model = models.Frais
+
+    ordre = factory.SubFactory(OmiFactory)
+    type = "peage"
+    date = datetime.date(2026, 10, 5)
+    montant = Decimal("3.40")
+
+
+class PieceJointeFactory(DjangoModelFactory):
+    class Meta:
+        model = models.PieceJointe
+
+    agent = factory.SubFactory(AgentFactory)
+    type = "auvp"
+    fichier = factory.django.FileField(filename="auvp.pdf", data=b"%PDF-1.7 fictif")
+    valide_jusqu_au = datetime.date(2027, 8, 31)
+
+
+class SejourFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Sejour
+
+    ordre = factory.SubFactory("tests.missions.factories.PonctuelFactory")
+    commune = factory.SubFactory(CommuneFactory)
+    arrivee_le = factory.LazyFunction(lambda: datetime.datetime(2026, 10, 20, 15, tzinfo=datetime.UTC))

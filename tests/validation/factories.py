@@ -96,3 +96,74 @@ class DotationBudgetaireFactory(DjangoModelFactory):
     enveloppe_budgetaire = factory.SubFactory("tests.agents.factories.EnveloppeBudgetaireFactory")
     centre_couts = None
     montant = Decimal("10000.00")
+
+
+class HistoriqueTransitionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.HistoriqueTransition
+
+    ordre = factory.SubFactory("tests.missions.factories.OrdreMissionFactory", etat="attente_vh1")
+    transition = "soumettre"
+    source = "brouillon"
+    cible = "attente_vh1"
+    par = factory.LazyAttribute(lambda o: o.ordre.agent.user)
+
+
+class LigneEtatFraisFactory(DjangoModelFactory):
+    class Meta:
+        model = models.LigneEtatFrais
+
+    etat_frais = factory.SubFactory(EtatFraisFactory, lignes=[])
+    position = factory.Sequence(lambda n: n + 1)
+    nature = models.NatureLigne.IK
+    date = datetime.date(2026, 10, 5)
+    libelle = "Commune A → Commune B"
+    montant_initial = Decimal("10.00")
+    montant = Decimal("10.00")
+
+
+class AjustementEtatFraisFactory(DjangoModelFactory):
+    class Meta:
+        model = models.AjustementEtatFrais
+
+    ligne = factory.SubFactory(LigneEtatFraisFactory)
+    etat_frais = factory.SelfAttribute("ligne.etat_frais")
+    montant_avant = Decimal("10.00")
+    montant_apres = Decimal("0.00")
+    motif = "Justificatif manquant."
+    par = factory.LazyAttribute(lambda o: o.etat_frais.agent.user)
+
+
+class HistoriqueEtatFraisFactory(DjangoModelFactory):
+    class Meta:
+        model = models.HistoriqueEtatFrais
+
+    etat_frais = factory.SubFactory(EtatFraisFactory)
+    transition = models.ActionEF.VALIDER
+    source = models.EtatEF.A_VALIDER
+    cible = models.EtatEF.VALIDE
+    par = factory.LazyAttribute(lambda o: o.etat_frais.agent.user)
+
+
+class LotPaiementFactory(DjangoModelFactory):
+    class Meta:
+        model = models.LotPaiement
+
+    date_execution = datetime.date(2026, 11, 30)
+    debiteur = factory.LazyFunction(lambda: {"name": "Agence comptable", "IBAN": "FR7630001000640000000000137"})
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ElementLotFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ElementLot
+
+    lot = factory.SubFactory(LotPaiementFactory)
+    etat_frais = factory.SubFactory(EtatFraisFactory, valide=True)
+    position = 1
+    reference = factory.LazyAttribute(lambda o: o.etat_frais.numero)
+    nom_agent = factory.LazyAttribute(lambda o: o.etat_frais.agent.user.get_full_name())
+    titulaire = factory.SelfAttribute("nom_agent")
+    iban = "FR7630006000011234567890189"
+    bic = "AGRIFRPP"
+    montant = factory.SelfAttribute("etat_frais.montant_total")
