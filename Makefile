@@ -14,9 +14,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Le portail et, à côté, le travailleur de tâches (courriels, rappels) sur la même base ; Ctrl-C arrête les deux.
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py charger_demo
+	export TASKS_BACKEND=django_tasks_db.DatabaseBackend; \
+	$(BIN)/python manage.py db_worker --no-startup-delay --interval 2 --no-reload & \
+	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 # Ce que `make demo` fait, sans servir : migrations, données, page de connexion et un tableau de bord.
