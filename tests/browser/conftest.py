@@ -38,6 +38,6 @@ def navigateur():
 def page(navigateur, live_server):
     context = navigateur.new_context(base_url=live_server.url, locale="fr-FR")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)  # la CI partage deux cœurs entre les tests et le serveur
     yield page
     context.close()

@@ -46,10 +46,16 @@ class PageFileAValider:
         return self.page.locator("#table-file tbody tr td:nth-child(2) a").all_inner_texts()
 
     def selectionner_les_dossiers_sans_anomalie(self) -> None:
-        self.page.get_by_role("button", name="Sélectionner les dossiers sans anomalie de la page").click()
+        bouton = self.page.get_by_role("button", name="Sélectionner les dossiers sans anomalie de la page")
+        propres = self.page.locator("#table-file input[data-propre]")
+        expect(propres.first).to_be_visible()
+        bouton.click()
+        for index in range(propres.count()):
+            expect(propres.nth(index)).to_be_checked()
 
     def valider_la_selection(self) -> None:
         self.page.get_by_role("button", name="Valider la sélection…").click()
+        expect(self.page.get_by_role("heading", level=1)).to_have_text("Confirmer la validation groupée")
         self.page.get_by_role("button", name="Confirmer la validation").click()
         expect(self.page.get_by_role("heading", level=1)).to_have_text("Compte rendu de la validation groupée")
 

@@ -55,6 +55,7 @@ def test_validation_groupee_refus_puis_correction(page, academie_demo):
 
     # Valider d'un coup les dossiers sans anomalie.
     file = PageFileAValider(page).ouvrir()
+    assert propres, "la file doit garder au moins un dossier sans anomalie après le refus"
     file.selectionner_les_dossiers_sans_anomalie()
     file.valider_la_selection()
     expect(page.get_by_text(f"{len(propres)} ordre")).to_be_visible()
