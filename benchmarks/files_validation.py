@@ -13,16 +13,18 @@ Ce n'est pas un test : il écrit dans la base désignée par DATABASE_URL, qu'il
 
 Le jeu de données (graine fixe, par `bulk_create`) : 200 établissements dans 40 communes de quatre départements,
 10 000 agents de toutes catégories, dont 300 valideurs hiérarchiques (VH1) qui ont chacun environ 33 agents,
-deux gestionnaires dont le périmètre est fait de catégories (l'un avec une règle limitée à deux départements),
+deux gestionnaires dont le périmètre est fait de catégories (l'un avec deux règles limitées à un département),
 quelques délégations actives et terminées, et 100 000 ordres de mission : un OMP et douze OMI (décembre 2025 à
-novembre 2026) pour chaque agent itinérant, le reste en OM ponctuels. Les mois anciens sont presque tous validés,
-le mois écoulé est en cours de validation, le mois courant surtout en cours de création ; environ 15 % des ordres
-soumis portent des anomalies.
+novembre 2026) pour chaque agent itinérant, le reste en OM ponctuels, insérés mois après mois. Les mois anciens
+sont presque tous validés, le mois écoulé est en cours de validation, le dernier mois surtout en cours de
+création ; environ 15 % des ordres soumis portent des anomalies. Puis `VACUUM ANALYZE`, comme l'autovacuum.
 
-Chaque page est affichée une fois pour chauffer, puis PASSAGES fois par le client de test de Django (connecté par
-`force_login`) : on rapporte p50 et p95 du temps serveur et le nombre de requêtes SQL d'un affichage. Puis
-500 OM ponctuels en attente du gestionnaire, sans ligne ni frais (leurs montants se figent à zéro), sont créés
-et validés par `validation.services.valider_en_lot`, comme le fait la validation groupée.
+Chaque page est affichée une fois pour chauffer, puis 50 fois (`--passages`) par le client de test de Django
+(connecté par `force_login`) : on rapporte p50, p95 et maximum du temps serveur, le temps processeur médian du
+processus Python (hors PostgreSQL) et les requêtes SQL d'un affichage avec leur durée. Puis
+500 OMI en attente du gestionnaire, sans ligne ni frais (leurs montants se figent à zéro ; leur validation crée
+leur état de frais), sont créés et validés par `validation.services.valider_en_lot`, comme le fait la validation
+groupée.
 Objectifs : p95 sous 150 ms pour chaque page, moins de 10 s pour le lot de 500.
 """
 
@@ -47,7 +49,7 @@ NB_LOT = 500
 OBJECTIF_PAGE_MS = 150
 OBJECTIF_LOT_S = 10
 DOMAINE = "mesure-files.test"
-OBJET_LOT = "Réunion de mesure (lot de validation groupée)"
+OBJET_LOT = "Déplacements de mesure (lot de validation groupée)"
 
 # Douze mois d'OMI, du plus ancien (décembre 2025) au plus récent (novembre 2026), dates fixes pour comparer.
 MOIS = [datetime.date(2025 + (11 + n) // 12, (11 + n) % 12 + 1, 1) for n in range(12)]
@@ -366,36 +368,45 @@ def garnir(hasard: random.Random) -> None:
 
 
 def creer_lot(gestionnaire_user) -> list[int]:
-    """500 OM ponctuels sans anomalie, en attente du gestionnaire mesuré, sans ligne ni frais : prêts à être figés."""
+    """500 OMI sans anomalie, sans ligne ni frais, en attente du gestionnaire mesuré : leurs montants se figent à zéro
+    et leur validation crée leur état de frais, comme pour tout OMI. Chaque passage prend un mois encore libre
+    (décembre 2026, puis janvier 2027…), un OMI par agent, mois et OMP."""
     from django.utils import timezone
 
     from agents.models import Agent
     from agents.selectors import perimetre_q
     from missions.models import OrdreMission
 
-    agents = list(
-        Agent.objects.filter(perimetre_q(gestionnaire_user.gestionnaire))
-        .filter(user__email__endswith=f"@{DOMAINE}")
-        .select_related("user")
-        .order_by("pk")[:NB_LOT]
+    omps = list(
+        OrdreMission.objects.filter(
+            type="permanent",
+            agent__in=Agent.objects.filter(perimetre_q(gestionnaire_user.gestionnaire)),
+            agent__user__email__endswith=f"@{DOMAINE}",
+        )
+        .select_related("agent__user")
+        .order_by("agent_id")[:NB_LOT]
     )
+    rang = OrdreMission.objects.filter(type="itinerant", objet=OBJET_LOT).count() // NB_LOT
+    mois = datetime.date(2026 + (11 + rang) // 12, (11 + rang) % 12 + 1, 1)
+    fin = (mois + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
     maintenant = timezone.now()
-    debut = MOIS_ECOULE + datetime.timedelta(days=14)
     ordres = OrdreMission.objects.bulk_create(
         OrdreMission(
-            type="ponctuel",
-            agent=agent,
+            type="itinerant",
+            agent=omp.agent,
+            omp=omp,
+            mois=mois,
             etat="attente_gestionnaire",
             objet=OBJET_LOT,
-            date_debut=debut,
-            date_fin=debut,
+            date_debut=mois,
+            date_fin=fin,
             soumis_le=maintenant,
             montant_estime=Decimal("0.00"),
             vehicule_personnel=False,
             transports_publics=True,
-            created_by=agent.user,
+            created_by=omp.agent.user,
         )
-        for agent in agents
+        for omp in omps
     )
     return [o.pk for o in ordres]
 
@@ -438,9 +449,14 @@ def expliquer(requetes: list[dict], seuil_ms: float) -> None:
     for requete in sorted(requetes, key=lambda r: -float(r["time"])):
         if float(requete["time"]) * 1000 < seuil_ms:
             break
-        print(f"\n    -- {float(requete['time']) * 1000:.1f} ms : {requete['sql'][:3000]}")
+        sql = requete["sql"]
+        if sql.startswith("DECLARE"):  # curseur côté serveur (`.iterator()`) : on explique sa requête
+            sql = sql[sql.index(" FOR ") + len(" FOR ") :]
+        if not sql.startswith("SELECT"):  # EXPLAIN ANALYZE exécuterait une écriture
+            continue
+        print(f"\n    -- {float(requete['time']) * 1000:.1f} ms : {sql[:3000]}")
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + requete["sql"])
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             for (ligne,) in cursor.fetchall():
                 print(f"    {ligne}")
 

@@ -123,7 +123,9 @@ LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Pas de séparateur de milliers automatique : il casserait les identifiants rendus dans les attributs (id, value,
+# URL). Les montants et les kilomètres sont mis en forme explicitement (bareme.calcul.euros_fr, km_fr).
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -53,9 +53,16 @@ class PageFileAValider:
         for index in range(propres.count()):
             expect(propres.nth(index)).to_be_checked()
 
+    def cocher(self, pks) -> None:
+        for pk in pks:
+            self.page.locator(f"#ordre-{pk}").check(force=True)
+
     def valider_la_selection(self) -> None:
         self.page.get_by_role("button", name="Valider la sélection…").click()
-        expect(self.page.get_by_role("heading", level=1)).to_have_text("Confirmer la validation groupée")
+        self.page.wait_for_load_state("load")
+        titre = self.page.get_by_role("heading", level=1).inner_text()
+        alertes = self.page.locator(".fr-alert").all_inner_texts()
+        assert titre == "Confirmer la validation groupée", f"{titre} : {alertes}"
         self.page.get_by_role("button", name="Confirmer la validation").click()
         expect(self.page.get_by_role("heading", level=1)).to_have_text("Compte rendu de la validation groupée")
 

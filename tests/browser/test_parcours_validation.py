@@ -56,7 +56,8 @@ def test_validation_groupee_refus_puis_correction(page, academie_demo):
     # Valider d'un coup les dossiers sans anomalie.
     file = PageFileAValider(page).ouvrir()
     assert propres, "la file doit garder au moins un dossier sans anomalie après le refus"
-    file.selectionner_les_dossiers_sans_anomalie()
+    file.selectionner_les_dossiers_sans_anomalie()  # le bouton coche les dossiers propres de la page
+    file.cocher(o.pk for o in propres)  # et la sélection envoyée est bien celle-là
     file.valider_la_selection()
     expect(page.get_by_text(f"{len(propres)} ordre")).to_be_visible()
     for ordre in propres:

@@ -150,3 +150,15 @@ class TestValidationGroupee:
         client.force_login(agent.user)
         response = client.post(reverse("validation:validation_groupee"), {"file": "gestionnaire", "ordres": [1]})
         assert response.status_code == 404
+
+
+def test_les_identifiants_au_dela_de_999_restent_des_nombres(client, vh1):
+    """Un identifiant rendu « 12 345 » dans une case à cocher ne désignerait plus aucun ordre."""
+    ordre = en_attente_vh1(vh1, 1, id=12345)[0]
+    client.force_login(vh1)
+    response = client.get(reverse("validation:a_valider"))
+    assert 'value="12345"' in response.text
+    assert 'id="ordre-12345"' in response.text
+    confirmation = client.post(reverse("validation:validation_groupee"), {"file": "vh1", "ordres": ["12345"]})
+    assert "Vous allez valider 1 ordre de mission sans anomalie." in confirmation.text
+    assert ordre.pk == 12345
