@@ -88,9 +88,12 @@ def perimetre_de_gestion_q(user, jour: datetime.date | None = None) -> Q:
     gestionnaire = getattr(user, "gestionnaire", None)
     if gestionnaire is not None:
         q |= perimetre_q(gestionnaire, prefix="agent__")
-    for delegation in delegations_actives(user, RoleDelegue.GESTIONNAIRE, jour).select_related(
-        "delegant__gestionnaire"
-    ):
+    delegations = (
+        delegations_actives(user, RoleDelegue.GESTIONNAIRE, jour)
+        .select_related("delegant__gestionnaire")
+        .prefetch_related("delegant__gestionnaire__perimetres")
+    )
+    for delegation in delegations:
         delegant = getattr(delegation.delegant, "gestionnaire", None)
         if delegant is not None:
             q |= perimetre_q(delegant, prefix="agent__")

@@ -19,16 +19,16 @@ TRIS = {
 
 
 def _lignes(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("agent__user", "agent__residence_administrative__commune", "destinataire", "omp")
+    """Seulement ce que la file affiche : chaque jointure de trop coûte aussi à la planification."""
+    return queryset.select_related("agent__user", "agent__residence_administrative")
 
 
 def ordres_file_vh1(user, jour: datetime.date | None = None) -> QuerySet[OrdreMission]:
     """Les ordres en attente de validation hiérarchique adressés à moi, ou à qui m'a délégué sa validation."""
     jour = jour or datetime.date.today()
-    delegants = delegations_actives(user, RoleDelegue.VH1, jour).values("delegant_id")
-    return _lignes(
-        OrdreMission.objects.filter(Q(destinataire=user) | Q(destinataire__in=delegants), etat=Etat.ATTENTE_VH1)
-    )
+    # Une liste plutôt qu'un OU avec une sous-requête : PostgreSQL garde l'index (etat, destinataire, soumis_le).
+    delegants = delegations_actives(user, RoleDelegue.VH1, jour).values_list("delegant_id", flat=True)
+    return _lignes(OrdreMission.objects.filter(etat=Etat.ATTENTE_VH1, destinataire__in=[user.pk, *delegants]))
 
 
 def ordres_file_gestion(user, jour: datetime.date | None = None) -> QuerySet[OrdreMission]:
@@ -40,8 +40,10 @@ def filtrer(queryset: QuerySet, filtres: dict) -> QuerySet:
     if filtres.get("etat"):
         queryset = queryset.filter(etat=filtres["etat"])
     if filtres.get("mois"):
-        mois = filtres["mois"]
-        queryset = queryset.filter(date_debut__year=mois.year, date_debut__month=mois.month)
+        # Un intervalle de dates plutôt qu'EXTRACT(month) : l'estimation des lignes reste juste, le plan aussi.
+        debut = filtres["mois"].replace(day=1)
+        fin = (debut + datetime.timedelta(days=32)).replace(day=1)
+        queryset = queryset.filter(date_debut__gte=debut, date_debut__lt=fin)
     if filtres.get("categorie"):
         queryset = queryset.filter(agent__categorie=filtres["categorie"])
     if filtres.get("etablissement"):
@@ -62,11 +64,11 @@ def filtrer(queryset: QuerySet, filtres: dict) -> QuerySet:
 def compter(queryset: QuerySet) -> dict:
     """Les compteurs affichés à côté des filtres, en une requête."""
     return queryset.order_by().aggregate(
-        total=Count("pk"),
-        avec_anomalie=Count("pk", filter=Q(nb_anomalies__gt=0)),
-        sans_anomalie=Count("pk", filter=Q(nb_anomalies=0)),
-        attente_vh1=Count("pk", filter=Q(etat=Etat.ATTENTE_VH1)),
-        attente_gestionnaire=Count("pk", filter=Q(etat=Etat.ATTENTE_GESTIONNAIRE)),
-        valide=Count("pk", filter=Q(etat=Etat.VALIDE)),
-        refuse=Count("pk", filter=Q(etat=Etat.REFUSE)),
+        total=Count("etat"),
+        avec_anomalie=Count("etat", filter=Q(nb_anomalies__gt=0)),
+        sans_anomalie=Count("etat", filter=Q(nb_anomalies=0)),
+        attente_vh1=Count("etat", filter=Q(etat=Etat.ATTENTE_VH1)),
+        attente_gestionnaire=Count("etat", filter=Q(etat=Etat.ATTENTE_GESTIONNAIRE)),
+        valide=Count("etat", filter=Q(etat=Etat.VALIDE)),
+        refuse=Count("etat", filter=Q(etat=Etat.REFUSE)),
     )
