@@ -14,17 +14,9 @@ from agents.enums import Role
 from agents.forms import AgentRechercheForm, CoordonneesBancairesForm, CoordonneesForm, VehiculeForm
 from agents.models import Agent, Vehicule
 from agents.permissions import role_required
+from config.formulaires import ajouter_erreurs
 
 AGENTS_PAR_PAGE = 50
-
-
-def _ajouter_erreurs(form, exc: ValidationError) -> None:
-    """Place les erreurs du service à côté de leurs champs ; celles d'un champ absent du formulaire vont en tête."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for champ, erreurs in exc.error_dict.items():
-        form.add_error(champ if champ in form.fields else None, erreurs)
 
 
 def _fil_profil(page: str) -> dict:
@@ -48,7 +40,7 @@ def modifier_coordonnees(request):
         try:
             services.modifier_coordonnees(agent, form.cleaned_data)
         except ValidationError as exc:
-            _ajouter_erreurs(form, exc)
+            ajouter_erreurs(form, exc)
         else:
             messages.success(request, "Vos coordonnées sont enregistrées.")
             return redirect("agents:profil")
@@ -69,7 +61,7 @@ def modifier_coordonnees_bancaires(request):
         try:
             services.modifier_coordonnees_bancaires(agent, form.cleaned_data)
         except ValidationError as exc:
-            _ajouter_erreurs(form, exc)
+            ajouter_erreurs(form, exc)
         else:
             messages.success(request, "Vos coordonnées bancaires sont enregistrées.")
             return redirect("agents:profil")
@@ -93,7 +85,7 @@ def enregistrer_vehicule(request, pk=None):
         try:
             vehicule = services.enregistrer_vehicule(agent=agent, vehicule=vehicule, data=form.cleaned_data)
         except ValidationError as exc:
-            _ajouter_erreurs(form, exc)
+            ajouter_erreurs(form, exc)
         else:
             messages.success(request, f"Le véhicule {vehicule.immatriculation} est enregistré.")
             return redirect("agents:profil")

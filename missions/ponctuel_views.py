@@ -11,12 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from agents.enums import Role
 from agents.permissions import role_required
+from config.formulaires import ajouter_erreurs
 from missions import fichiers, ponctuels, selectors
 from missions.enums import Etat, SensTrajet, TypeOrdre
 from missions.models import Billet, DemandeBillet, Etape, Frais, LigneTrajet, OrdreMission, PolitiqueVoyage, Sejour
@@ -31,24 +31,11 @@ from missions.ponctuel_forms import (
     TrajetGareForm,
 )
 from missions.services import peut_rediger
+from missions.views import url_ordre
 
 # Les erreurs des services portent le nom du champ du modèle ; le formulaire les montre près du champ saisi.
 CHAMPS_DU_FORMULAIRE = {"depart_le": "depart_heure", "retour_le": "retour_heure", "arrivee_le": "heure"}
 INVALIDE = 422
-
-
-def _ajouter_erreurs(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for champ, erreurs in exc.message_dict.items():
-            champ = CHAMPS_DU_FORMULAIRE.get(champ, champ)
-            form.add_error(champ if champ in form.fields else None, erreurs)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _url_ordre(ordre, ancre: str = "") -> str:
-    url = reverse("missions:ordre", args=[ordre.pk])
-    return f"{url}#{ancre}" if ancre else url
 
 
 def _ponctuel_visible(request, pk) -> OrdreMission:
@@ -100,11 +87,11 @@ def creer(request):
             try:
                 ordre, rapport = ponctuels.creer_ponctuel(agent=agent, par=request.user, donnees=form.cleaned_data)
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
             else:
                 messages.success(request, f"Ordre de mission {ordre.numero} créé.")
                 _dire_le_rapport(request, rapport)
-                return redirect(_url_ordre(ordre, "ponctuel-etapes"))
+                return redirect(url_ordre(ordre, "ponctuel-etapes"))
         status = INVALIDE
     else:
         omp = None
@@ -127,12 +114,12 @@ def modifier(request, pk):
             try:
                 rapport = ponctuels.modifier_ponctuel(ordre=ordre, par=request.user, donnees=form.cleaned_data)
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
             else:
                 messages.success(request, "En-tête de l'ordre de mission enregistré.")
                 if rapport.a_change:
                     _dire_le_rapport(request, rapport)
-                return redirect(_url_ordre(ordre, "ponctuel-etapes" if rapport.a_change else ""))
+                return redirect(url_ordre(ordre, "ponctuel-etapes" if rapport.a_change else ""))
         status = INVALIDE
     else:
         form = PonctuelForm(initial=PonctuelForm.initial_depuis(ordre), agent=ordre.agent, ordre=ordre)
@@ -156,7 +143,7 @@ def convocation(request, pk):
 def generer(request, pk):
     ordre = _ponctuel_redigeable(request, pk)
     _dire_le_rapport(request, ponctuels.generer_etapes(ordre=ordre, par=request.user))
-    return redirect(_url_ordre(ordre, "ponctuel-etapes"))
+    return redirect(url_ordre(ordre, "ponctuel-etapes"))
 
 
 @login_required
@@ -175,10 +162,10 @@ def etape(request, pk, etape_pk):
                     commentaire=form.cleaned_data["commentaire"],
                 )
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
             else:
                 messages.success(request, f"{etape.libelle.capitalize()} : {etape.get_mode_display().lower()}.")
-                return redirect(_url_ordre(ordre, f"etape-{etape.pk}"))
+                return redirect(url_ordre(ordre, f"etape-{etape.pk}"))
         status = INVALIDE
     else:
         form = EtapeForm(initial={"mode": etape.mode, "commentaire": etape.commentaire}, etape=etape)
@@ -202,11 +189,11 @@ def sejour(request, pk):
                     arrivee_le=form.cleaned_data["arrivee_le"],
                 )
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
             else:
                 messages.success(request, f"Lieu {form.cleaned_data['commune'].nom} ajouté.")
                 _dire_le_rapport(request, rapport)
-                return redirect(_url_ordre(ordre, "ponctuel-etapes"))
+                return redirect(url_ordre(ordre, "ponctuel-etapes"))
         status = INVALIDE
     else:
         form = SejourForm()
@@ -220,7 +207,7 @@ def supprimer_sejour(request, pk, sejour_pk):
     ordre = _ponctuel_redigeable(request, pk)
     sejour = get_object_or_404(Sejour, pk=sejour_pk, ordre=ordre)
     _dire_le_rapport(request, ponctuels.supprimer_sejour(sejour=sejour, par=request.user))
-    return redirect(_url_ordre(ordre, "ponctuel-etapes"))
+    return redirect(url_ordre(ordre, "ponctuel-etapes"))
 
 
 # --- Frais prévisionnels et trajet vers la gare ---------------------------------------------------------------------
@@ -239,10 +226,10 @@ def frais(request, pk, frais_pk=None):
                     ordre=ordre, par=request.user, donnees=form.cleaned_data, frais=frais
                 )
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
             else:
                 messages.success(request, f"{frais} enregistré.")
-                return redirect(_url_ordre(ordre, "ponctuel-frais"))
+                return redirect(url_ordre(ordre, "ponctuel-frais"))
         status = INVALIDE
     else:
         initial = FraisPonctuelForm.initial_depuis(frais) if frais else {"date": ordre.date_debut}
@@ -265,7 +252,7 @@ def supprimer_frais(request, pk, frais_pk):
     libelle = str(frais)
     ponctuels.supprimer_frais_ponctuel(frais=frais, par=request.user)
     messages.success(request, f"{libelle} supprimé.")
-    return redirect(_url_ordre(ordre, "ponctuel-frais"))
+    return redirect(url_ordre(ordre, "ponctuel-frais"))
 
 
 @login_required
@@ -278,10 +265,10 @@ def trajet_gare(request, pk):
             try:
                 ligne = ponctuels.enregistrer_trajet_gare(ordre=ordre, par=request.user, donnees=form.cleaned_data)
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
             else:
                 messages.success(request, f"Trajet {ligne} enregistré.")
-                return redirect(_url_ordre(ordre, "ponctuel-frais"))
+                return redirect(url_ordre(ordre, "ponctuel-frais"))
         status = INVALIDE
     else:
         form = TrajetGareForm(initial={"date": ordre.date_debut.isoformat()}, ordre=ordre)
@@ -297,7 +284,7 @@ def supprimer_trajet_gare(request, pk, ligne_pk):
     libelle = str(ligne)
     ponctuels.supprimer_trajet_gare(ligne=ligne, par=request.user)
     messages.success(request, f"Trajet {libelle} supprimé.")
-    return redirect(_url_ordre(ordre, "ponctuel-frais"))
+    return redirect(url_ordre(ordre, "ponctuel-frais"))
 
 
 # --- Demandes de titres de transport -------------------------------------------------------------------------------
@@ -323,10 +310,10 @@ def demande(request, pk, sens):
                     ordre=ordre, par=request.user, sens=sens, donnees=form.cleaned_data
                 )
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
             else:
                 messages.success(request, f"Demande de billet {SensTrajet(sens).label.lower()} enregistrée.")
-                return redirect(_url_ordre(ordre, "ponctuel-billets"))
+                return redirect(url_ordre(ordre, "ponctuel-billets"))
         status = INVALIDE
     else:
         initial = (
@@ -353,7 +340,7 @@ def supprimer_demande(request, pk, sens):
     demande = get_object_or_404(DemandeBillet, ordre=ordre, sens=_sens(sens))
     ponctuels.supprimer_demande_billet(demande=demande, par=request.user)
     messages.success(request, f"Demande de billet {demande.get_sens_display().lower()} supprimée.")
-    return redirect(_url_ordre(ordre, "ponctuel-billets"))
+    return redirect(url_ordre(ordre, "ponctuel-billets"))
 
 
 @login_required
@@ -396,7 +383,7 @@ def billet(request, pk, demande_pk):
             try:
                 ponctuels.enregistrer_billet(demande=demande, par=request.user, donnees=form.cleaned_data)
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
             else:
                 messages.success(request, f"Billet enregistré pour {ordre.numero} : l'agent est prévenu.")
                 return redirect("ponctuels:agence")
@@ -426,7 +413,7 @@ def politique(request):
             try:
                 ponctuels.enregistrer_politique(par=request.user, donnees=form.cleaned_data)
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
             else:
                 messages.success(request, "Politique de voyage enregistrée : elle vaut pour les calculs suivants.")
                 return redirect("ponctuels:politique")

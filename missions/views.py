@@ -16,6 +16,7 @@ from agents.enums import Role
 from agents.models import Agent
 from agents.permissions import role_required
 from bareme import calcul
+from config.formulaires import ajouter_erreurs
 from missions import documents, fichiers, pieces, ponctuels, prefill, selectors, services
 from missions.calculs import actualiser_estimation
 from missions.enums import Periode, TypeOrdre, TypePiece
@@ -35,14 +36,6 @@ from missions.tableau_de_bord import synthese_agent
 from validation.enums import Action
 from validation.forms import RefusForm, SoumissionForm
 from validation.regles import actions_possibles
-
-
-def _ajouter_erreurs(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for champ, erreurs in exc.message_dict.items():
-            form.add_error(champ if champ in form.fields else None, erreurs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @role_required(Role.AGENT)
@@ -141,7 +134,7 @@ def _formulaire_creation_omp(request, agent):
                     donnees=_donnees_omp(form),
                 )
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc)
             else:
                 messages.success(request, "Ordre de mission permanent créé : ajoutez maintenant les trajets habituels.")
                 return redirect("missions:ordre", pk=ordre.pk)
@@ -193,7 +186,7 @@ def modifier_omp(request, pk):
                     donnees=_donnees_omp(form),
                 )
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc)
             else:
                 messages.success(request, "Ordre de mission permanent enregistré.")
                 return redirect("missions:ordre", pk=ordre.pk)
@@ -217,7 +210,7 @@ def trajet_habituel(request, pk, trajet_pk=None):
                     ordre=ordre, par=request.user, donnees=form.cleaned_data, trajet=trajet
                 )
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc)
             else:
                 messages.success(request, "Trajet habituel enregistré.")
                 return redirect("missions:ordre", pk=ordre.pk)
@@ -374,7 +367,7 @@ def _omi_redigeable(request, pk) -> OrdreMission:
     return ordre
 
 
-def _url_ordre(ordre, ancre: str = "") -> str:
+def url_ordre(ordre, ancre: str = "") -> str:
     url = reverse("missions:ordre", args=[ordre.pk])
     return f"{url}#{ancre}" if ancre else url
 
@@ -406,7 +399,7 @@ def basculer_jour(request, pk, ligne_pk):
     if not request.htmx:
         if erreur:
             messages.error(request, erreur)
-        return redirect(_url_ordre(ordre, f"ligne-{ligne.pk}"))
+        return redirect(url_ordre(ordre, f"ligne-{ligne.pk}"))
     ordre = selectors.ordre_visible_ou_404(request.user, pk)
     peut_rediger = services.peut_rediger(request.user, ordre)
     omi = _presentation_omi(selectors.page_omi(ordre), ordre, peut_rediger)
@@ -435,10 +428,10 @@ def ligne_omi(request, pk, ligne_pk=None):
                     ordre=ordre, par=request.user, donnees=form.cleaned_data, ligne=ligne
                 )
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc)
             else:
                 messages.success(request, f"Trajet {ligne} enregistré.")
-                return redirect(_url_ordre(ordre, f"ligne-{ligne.pk}"))
+                return redirect(url_ordre(ordre, f"ligne-{ligne.pk}"))
         status = 422
     else:
         initial = LigneOmiForm.initial_depuis(ligne) if ligne else None
@@ -460,7 +453,7 @@ def supprimer_ligne_omi(request, pk, ligne_pk):
     libelle = str(ligne)
     services.supprimer_ligne_omi(ligne=ligne, par=request.user)
     messages.success(request, f"Trajet {libelle} supprimé.")
-    return redirect(_url_ordre(ordre, "omi-trajets"))
+    return redirect(url_ordre(ordre, "omi-trajets"))
 
 
 @login_required
@@ -477,10 +470,10 @@ def frais_omi(request, pk, frais_pk=None):
                     ordre=ordre, par=request.user, donnees=form.cleaned_data, frais=frais
                 )
             except ValidationError as exc:
-                _ajouter_erreurs(form, exc)
+                ajouter_erreurs(form, exc)
             else:
                 messages.success(request, f"{frais} enregistré.")
-                return redirect(_url_ordre(ordre, "omi-frais"))
+                return redirect(url_ordre(ordre, "omi-frais"))
         status = 422
     else:
         initial = FraisOmiForm.initial_depuis(frais) if frais else None
@@ -505,7 +498,7 @@ def supprimer_frais_omi(request, pk, frais_pk):
     libelle = str(frais)
     services.supprimer_frais_omi(frais=frais, par=request.user)
     messages.success(request, f"{libelle} supprimé.")
-    return redirect(_url_ordre(ordre, "omi-frais"))
+    return redirect(url_ordre(ordre, "omi-frais"))
 
 
 @login_required
@@ -570,9 +563,9 @@ def deposer_piece(request, pk):
             form.add_error("fichier", exc.messages)
         else:
             messages.success(request, "Pièce déposée.")
-            return redirect(_url_ordre(ordre, "pieces"))
+            return redirect(url_ordre(ordre, "pieces"))
     messages.error(request, " ".join(erreur for erreurs in form.errors.values() for erreur in erreurs))
-    return redirect(_url_ordre(ordre, "pieces"))
+    return redirect(url_ordre(ordre, "pieces"))
 
 
 @login_required
@@ -581,7 +574,7 @@ def reprendre_pieces(request, pk):
     ordre = _ordre_redigeable(request, pk)
     reprises = pieces.reprendre_pieces_valables(ordre, datetime.date.today())
     messages.success(request, f"{len(reprises)} pièce{pluralize(len(reprises))} reprise{pluralize(len(reprises))}.")
-    return redirect(_url_ordre(ordre, "pieces"))
+    return redirect(url_ordre(ordre, "pieces"))
 
 
 @login_required
@@ -629,7 +622,7 @@ def absences(request):
         try:
             services.declarer_absence(agent=agent, **form.cleaned_data)
         except ValidationError as exc:
-            _ajouter_erreurs(form, exc)
+            ajouter_erreurs(form, exc)
         else:
             messages.success(request, "Absence enregistrée : elle sera retirée des prochains ordres préparés.")
             return redirect("missions:absences")

@@ -15,15 +15,12 @@ class HistoriqueImmuable(Exception):
     pass
 
 
-class HistoriqueTransition(models.Model):
-    """Une ligne par changement d'état : jamais modifiée ni supprimée (la base le refuse aussi sous PostgreSQL)."""
+class JournalImmuable(models.Model):
+    """Une ligne de journal (qui, pour le compte de qui, quand) : ajoutée, jamais modifiée ni supprimée.
 
-    ordre = models.ForeignKey(
-        OrdreMission, on_delete=models.PROTECT, related_name="historique", verbose_name="ordre de mission"
-    )
-    transition = models.CharField("action", max_length=20, choices=Action.choices)
-    source = models.CharField("état de départ", max_length=30, choices=Etat.choices)
-    cible = models.CharField("état d'arrivée", max_length=30, choices=Etat.choices)
+    PostgreSQL le refuse aussi, par des déclencheurs posés en migration.
+    """
+
     par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par")
     pour_le_compte_de = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -33,16 +30,10 @@ class HistoriqueTransition(models.Model):
         related_name="+",
         verbose_name="pour le compte de",
     )
-    commentaire = models.TextField("commentaire", blank=True)
     created_at = models.DateTimeField("le", auto_now_add=True)
 
     class Meta:
-        verbose_name = "changement d'état"
-        verbose_name_plural = "historique des changements d'état"
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"{self.ordre_id} : {self.source} → {self.cible}"
+        abstract = True
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -51,6 +42,26 @@ class HistoriqueTransition(models.Model):
 
     def delete(self, *args, **kwargs):
         raise HistoriqueImmuable("Une ligne d'historique ne se supprime pas.")
+
+
+class HistoriqueTransition(JournalImmuable):
+    """Une ligne par changement d'état : jamais modifiée ni supprimée (la base le refuse aussi sous PostgreSQL)."""
+
+    ordre = models.ForeignKey(
+        OrdreMission, on_delete=models.PROTECT, related_name="historique", verbose_name="ordre de mission"
+    )
+    transition = models.CharField("action", max_length=20, choices=Action.choices)
+    source = models.CharField("état de départ", max_length=30, choices=Etat.choices)
+    cible = models.CharField("état d'arrivée", max_length=30, choices=Etat.choices)
+    commentaire = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "changement d'état"
+        verbose_name_plural = "historique des changements d'état"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.ordre_id} : {self.source} → {self.cible}"
 
 
 class CircuitValidation(models.Model):
@@ -331,21 +342,6 @@ class LigneEtatFrais(models.Model):
         return self.montant != self.montant_initial
 
 
-class JournalImmuable(models.Model):
-    """Une ligne de journal : ajoutée, jamais modifiée ni supprimée (la base le refuse aussi sous PostgreSQL)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise HistoriqueImmuable("Une ligne d'historique ne se modifie pas.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise HistoriqueImmuable("Une ligne d'historique ne se supprime pas.")
-
-
 class AjustementEtatFrais(JournalImmuable):
     """Le gestionnaire change le montant d'une ligne (un justificatif manque, un repas est retiré) : avant, après, motif."""
 
@@ -358,16 +354,6 @@ class AjustementEtatFrais(JournalImmuable):
     montant_avant = models.DecimalField("montant avant", **MONTANT)
     montant_apres = models.DecimalField("montant après", **MONTANT)
     motif = models.TextField("motif")
-    par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par")
-    pour_le_compte_de = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="pour le compte de",
-    )
-    created_at = models.DateTimeField("le", auto_now_add=True)
 
     class Meta:
         verbose_name = "ajustement d'état de frais"
@@ -391,17 +377,7 @@ class HistoriqueEtatFrais(JournalImmuable):
     transition = models.CharField("action", max_length=20, choices=ActionEF.choices)
     source = models.CharField("état de départ", max_length=20, choices=EtatEF.choices, blank=True)
     cible = models.CharField("état d'arrivée", max_length=20, choices=EtatEF.choices)
-    par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par")
-    pour_le_compte_de = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="pour le compte de",
-    )
     commentaire = models.TextField("commentaire", blank=True)
-    created_at = models.DateTimeField("le", auto_now_add=True)
 
     class Meta:
         verbose_name = "changement d'état d'un état de frais"
