@@ -59,6 +59,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = "utilisateur"
         verbose_name_plural = "utilisateurs"
         ordering = ["last_name", "first_name", "email"]
+        # Le tri des files de validation « par agent » suit cet ordre : un index évite de trier toute la table.
+        indexes = [models.Index(fields=["last_name", "first_name"], name="user_nom_idx")]
 
     def __str__(self):
         return self.get_full_name() or self.email

@@ -175,6 +175,8 @@ class OrdreMission(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["agent", "type", "etat"], name="om_agent_type_etat_idx"),
             models.Index(fields=["etat", "destinataire", "soumis_le"], name="om_file_vh1_idx"),
             models.Index(fields=["etat", "soumis_le"], name="om_file_gestion_idx"),
+            # Files « Gestion » filtrées par périmètre (agents) : lecture de l'index seul, anomalies comprises.
+            models.Index(fields=["etat", "agent", "nb_anomalies"], name="om_etat_agent_idx"),
         ]
 
     def __str__(self):
