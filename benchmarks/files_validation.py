@@ -491,7 +491,7 @@ def mesurer_page(client, adresse: str, params: dict, passages: int) -> dict:
         "requetes": requetes,
         # Le client ne garde pas le contexte hors de la suite de tests : on lit la page.
         "lignes": reponse.content.count(b"<tr>") - 1,
-        "total": int(re.sub(r"\D", "", re.search(r"Filtrer et trier \(([^)]+?) sur", reponse.text).group(1))),
+        "total": int(re.sub(r"\D", "", re.search(r"Filtrer et trier \((\d+) affiché", reponse.text).group(1))),
     }
 
 

@@ -1,6 +1,11 @@
-"""Ce que toutes les vues font d'une erreur de service : la mettre à côté de son champ, la saisie restant en place."""
+"""Ce que partagent les formulaires : erreurs de service placées à côté des champs, rendu DSFR rapide."""
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
 
 def ajouter_erreurs(form, exc: ValidationError, champs: dict[str, str] | None = None) -> None:
@@ -12,3 +17,44 @@ def ajouter_erreurs(form, exc: ValidationError, champs: dict[str, str] | None = 
     for champ, erreurs in exc.message_dict.items():
         champ = (champs or {}).get(champ, champ)
         form.add_error(champ if champ in form.fields else None, erreurs)
+
+
+# --- Rendu des formulaires ---------------------------------------------------------------------------------------
+# `DsfrBaseForm` crée un moteur de gabarits par formulaire (et recompile donc ses gabarits à chaque affichage) :
+# un seul moteur partagé suffit, ses gabarits compilés restent en cache.
+RENDU_DSFR = DsfrDjangoTemplates()
+
+
+class FormulaireDsfr(DsfrBaseForm):
+    """Un formulaire DSFR qui partage le moteur de rendu de tous les autres."""
+
+    default_renderer = RENDU_DSFR
+
+
+class ListeDeroulante(forms.Select):
+    """Une liste déroulante dont les options sont écrites directement, sans un gabarit par option.
+
+    Même HTML que `forms.Select` (sans groupes d'options) ; pour les listes longues (établissements, communes)
+    des filtres, où le rendu par gabarits coûtait plusieurs millisecondes par liste.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # Une seule lecture, sans COUNT préalable (`list()` demanderait la longueur d'un ModelChoiceIterator).
+        choix = list(iter(self.choices))
+        if any(isinstance(libelle, (list, tuple)) for _, libelle in choix):
+            return super().render(name, value, attrs, renderer)
+        retenues = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (valeur, mark_safe(" selected") if str(valeur) in retenues else "", libelle)
+                for valeur, libelle in ((self._valeur(v), libelle) for v, libelle in choix)
+            ),
+        )
+        attributs = self.build_attrs(self.attrs, attrs)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attributs), options)
+
+    @staticmethod
+    def _valeur(valeur) -> str:
+        return "" if valeur is None else str(valeur)

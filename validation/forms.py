@@ -3,6 +3,7 @@ from dsfr.forms import DsfrBaseForm
 
 from agents.enums import Categorie
 from agents.models import Commune, Etablissement
+from config.formulaires import FormulaireDsfr, ListeDeroulante
 from missions.enums import Etat
 from validation.services import valideurs_possibles
 
@@ -33,7 +34,7 @@ class RefusForm(DsfrBaseForm):
     )
 
 
-class FiltreFileForm(DsfrBaseForm):
+class FiltreFileForm(FormulaireDsfr):
     """Les filtres d'une file de validation (GET) : chaque champ est facultatif."""
 
     mois = forms.DateField(
@@ -43,16 +44,25 @@ class FiltreFileForm(DsfrBaseForm):
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         error_messages={"invalid": "Indiquez un mois au format AAAA-MM."},
     )
-    etat = forms.ChoiceField(label="État", required=False, choices=[("", "Tous")] + list(Etat.choices))
-    categorie = forms.ChoiceField(label="Catégorie", required=False, choices=[("", "Toutes")] + list(Categorie.choices))
+    etat = forms.ChoiceField(
+        label="État", required=False, choices=[("", "Tous")] + list(Etat.choices), widget=ListeDeroulante
+    )
+    categorie = forms.ChoiceField(
+        label="Catégorie", required=False, choices=[("", "Toutes")] + list(Categorie.choices), widget=ListeDeroulante
+    )
     etablissement = forms.ModelChoiceField(
-        label="Établissement", required=False, queryset=Etablissement.objects.order_by("nom"), empty_label="Tous"
+        label="Établissement",
+        required=False,
+        queryset=Etablissement.objects.order_by("nom"),
+        empty_label="Tous",
+        widget=ListeDeroulante,
     )
     commune = forms.ModelChoiceField(
         label="Commune de la résidence administrative",
         required=False,
         queryset=Commune.objects.none(),
         empty_label="Toutes",
+        widget=ListeDeroulante,
     )
     montant_min = forms.DecimalField(label="Montant minimum (€)", required=False, min_value=0, decimal_places=2)
     montant_max = forms.DecimalField(label="Montant maximum (€)", required=False, min_value=0, decimal_places=2)
@@ -60,6 +70,7 @@ class FiltreFileForm(DsfrBaseForm):
         label="Anomalies",
         required=False,
         choices=[("", "Tous les dossiers"), ("sans", "Sans anomalie"), ("avec", "Avec anomalie")],
+        widget=ListeDeroulante,
     )
     tri = forms.ChoiceField(
         label="Trier par",
@@ -71,6 +82,7 @@ class FiltreFileForm(DsfrBaseForm):
             ("montant", "Montant décroissant"),
             ("mois", "Mois"),
         ],
+        widget=ListeDeroulante,
     )
 
     def __init__(self, *args, avec_etat: bool = False, **kwargs):

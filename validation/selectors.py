@@ -61,14 +61,29 @@ def filtrer(queryset: QuerySet, filtres: dict) -> QuerySet:
     return queryset.order_by(*TRIS.get(filtres.get("tri") or "anciennete", TRIS["anciennete"]))
 
 
+EN_VALIDATION = (Etat.ATTENTE_VH1, Etat.ATTENTE_GESTIONNAIRE)
+
+
 def compter(queryset: QuerySet) -> dict:
-    """Les compteurs affichés à côté des filtres, en une requête."""
+    """Les compteurs de la sélection filtrée (et le nombre de lignes de la pagination), en une requête."""
     return queryset.order_by().aggregate(
         total=Count("etat"),
         avec_anomalie=Count("etat", filter=Q(nb_anomalies__gt=0)),
         sans_anomalie=Count("etat", filter=Q(nb_anomalies=0)),
+    )
+
+
+def compter_file(queryset: QuerySet) -> dict:
+    """Ce qui attend une décision dans toute la file, filtres ôtés, en une requête.
+
+    Seulement les ordres en cours de validation : compter aussi les ordres validés d'un périmètre de gestion
+    reviendrait à parcourir des années d'archives à chaque affichage.
+    """
+    en_validation = queryset.filter(etat__in=EN_VALIDATION).order_by()
+    return en_validation.aggregate(
+        total=Count("etat"),
+        sans_anomalie=Count("etat", filter=Q(nb_anomalies=0)),
+        avec_anomalie=Count("etat", filter=Q(nb_anomalies__gt=0)),
         attente_vh1=Count("etat", filter=Q(etat=Etat.ATTENTE_VH1)),
         attente_gestionnaire=Count("etat", filter=Q(etat=Etat.ATTENTE_GESTIONNAIRE)),
-        valide=Count("etat", filter=Q(etat=Etat.VALIDE)),
-        refuse=Count("etat", filter=Q(etat=Etat.REFUSE)),
     )

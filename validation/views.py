@@ -56,7 +56,10 @@ def _file(request, role: Role):
     form = FiltreFileForm(donnees or None, avec_etat=FILES[role]["avec_etat"])
     filtres = form.cleaned_data if form.is_bound and form.is_valid() else initial
     ordres = selectors.filtrer(base, filtres)
-    page = Paginator(ordres, PAR_PAGE).get_page(request.GET.get("page"))
+    compteurs = selectors.compter(ordres)
+    paginator = Paginator(ordres, PAR_PAGE)
+    paginator.count = compteurs["total"]  # déjà compté : pas un second COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
     parametres = request.GET.copy()
     parametres.pop("page", None)
     return {
@@ -65,8 +68,8 @@ def _file(request, role: Role):
         "file": FILES[role],
         "form": form,
         "page": page,
-        "compteurs": selectors.compter(ordres),
-        "compteurs_file": selectors.compter(base),
+        "compteurs": compteurs,
+        "compteurs_file": selectors.compter_file(base),
         "parametres": parametres.urlencode(),
         "peut_valider": role == Role.VH1 or filtres.get("etat") == "attente_gestionnaire",
     }

@@ -1,7 +1,10 @@
+import re
+
+import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from config.formulaires import ajouter_erreurs
+from config.formulaires import RENDU_DSFR, FormulaireDsfr, ListeDeroulante, ajouter_erreurs
 
 
 class Formulaire(forms.Form):
@@ -24,3 +27,37 @@ def test_une_erreur_sans_champ_va_en_tete():
     form.is_valid()
     ajouter_erreurs(form, ValidationError("Ordre déjà soumis."))
     assert form.non_field_errors() == ["Ordre déjà soumis."]
+
+
+def _normaliser(html: str) -> str:
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
+
+
+class FormulaireDeListes(FormulaireDsfr):
+    couleur = forms.ChoiceField(
+        label="Couleur",
+        required=False,
+        choices=[("", "Toutes"), ("bleu", "Bleu"), ("rouge", "Rouge & <noir>")],
+        widget=ListeDeroulante,
+    )
+    nombre = forms.TypedChoiceField(
+        label="Nombre", choices=[(1, "Un"), (2, "Deux")], coerce=int, widget=ListeDeroulante
+    )
+
+
+@pytest.mark.parametrize("donnees", [None, {"couleur": "rouge", "nombre": "2"}, {"couleur": "", "nombre": "1"}])
+def test_la_liste_deroulante_rapide_ecrit_le_meme_html_que_django(donnees):
+    form = FormulaireDeListes(donnees)
+    for nom in ("couleur", "nombre"):
+        champ = form[nom]
+        rapide = champ.as_widget()
+        attendu = forms.Select.render(champ.field.widget, champ.html_name, champ.value(), {"id": champ.auto_id})
+        assert _normaliser(rapide) == _normaliser(attendu)
+    retenue = (donnees or {}).get("couleur", "")
+    assert f'value="{retenue}" selected' in str(form["couleur"].as_widget())
+    assert str(form["couleur"].as_widget()).count("selected") == 1
+    assert "Rouge &amp; &lt;noir&gt;" in str(form["couleur"].as_widget())
+
+
+def test_les_formulaires_partagent_un_seul_moteur_de_rendu():
+    assert FormulaireDeListes().renderer is FormulaireDeListes().renderer is RENDU_DSFR

@@ -104,6 +104,31 @@ class TestFileGestion:
         response = client.get(reverse("validation:gestion"), {"etat": "valide"})
         assert len(response.context["page"].object_list) == 1
 
+    def test_compteurs_de_la_file_limites_aux_ordres_en_validation(self, client):
+        gestionnaire = PerimetreGestionnaireFactory(categorie="aesh").gestionnaire.user
+        OrdreMissionFactory.create_batch(2, agent=AgentFactory(categorie="aesh"), attente_gestionnaire=True)
+        OrdreMissionFactory(agent=AgentFactory(categorie="aesh"), etat=Etat.ATTENTE_VH1, soumis_le=timezone.now())
+        OrdreMissionFactory.create_batch(3, agent=AgentFactory(categorie="aesh"), valide=True)
+        client.force_login(gestionnaire)
+        response = client.get(reverse("validation:gestion"), {"etat": "valide"})
+        assert response.context["compteurs"]["total"] == 3
+        assert response.context["page"].paginator.count == 3
+        file = response.context["compteurs_file"]
+        assert (file["total"], file["attente_gestionnaire"], file["attente_vh1"]) == (3, 2, 1)
+        assert "Filtrer et trier (3 affichés ; 3 en cours de validation)" in response.text
+
+    def test_un_seul_comptage_pour_les_filtres_et_la_pagination(self, client):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        gestionnaire = PerimetreGestionnaireFactory(categorie="aesh").gestionnaire.user
+        OrdreMissionFactory.create_batch(3, agent=AgentFactory(categorie="aesh"), attente_gestionnaire=True)
+        client.force_login(gestionnaire)
+        with CaptureQueriesContext(connection) as capture:
+            client.get(reverse("validation:gestion"))
+        comptages = [q["sql"] for q in capture.captured_queries if 'FROM "missions_ordremission"' in q["sql"]]
+        assert sum("COUNT(" in sql for sql in comptages) == 2  # la sélection filtrée, puis la file entière
+
     def test_nombre_de_requetes_constant(self, client, django_assert_max_num_queries):
         gestionnaire = PerimetreGestionnaireFactory(categorie="aesh").gestionnaire.user
         OrdreMissionFactory.create_batch(10, agent=AgentFactory(categorie="aesh"), attente_gestionnaire=True)
