@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agents', '0003_gestionnaire_agence_voyage'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("agents", "0003_gestionnaire_agence_voyage"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['last_name', 'first_name'], name='user_nom_idx'),
+            model_name="user",
+            index=models.Index(fields=["last_name", "first_name"], name="user_nom_idx"),
         ),
     ]

@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agents', '0004_index_files_validation'),
-        ('bareme', '0002_contrainte_exclusion'),
-        ('missions', '0005_om_ponctuels'),
+        ("agents", "0004_index_files_validation"),
+        ("bareme", "0002_contrainte_exclusion"),
+        ("missions", "0005_om_ponctuels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ordremission',
-            index=models.Index(fields=['etat', 'agent', 'nb_anomalies'], name='om_etat_agent_idx'),
+            model_name="ordremission",
+            index=models.Index(fields=["etat", "agent", "nb_anomalies"], name="om_etat_agent_idx"),
         ),
     ]
