@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from agents.enums import Role
 from agents.selectors import perimetre_q
 from missions.enums import Etat
 from missions.models import OrdreMission
@@ -32,6 +33,18 @@ def delegations_actives(user, role: RoleDelegue, jour: datetime.date):
     return Delegation.objects.filter(
         delegataire=user, role=role, date_debut__lte=jour, date_fin__gte=jour, terminee_le__isnull=True
     )
+
+
+ROLE_DE_LA_DELEGATION = {RoleDelegue.VH1: Role.VH1, RoleDelegue.GESTIONNAIRE: Role.GESTIONNAIRE}
+
+
+def roles_recus_par_delegation(user, jour: datetime.date | None = None) -> set[Role]:
+    """Les files qu'ouvrent à cette personne les délégations en cours qu'elle a reçues (une requête)."""
+    jour = jour or datetime.date.today()
+    recus = Delegation.objects.filter(
+        delegataire=user, date_debut__lte=jour, date_fin__gte=jour, terminee_le__isnull=True
+    ).values_list("role", flat=True)
+    return {ROLE_DE_LA_DELEGATION[role] for role in set(recus)}
 
 
 def _est_dans_le_perimetre(user, ordre: OrdreMission) -> bool:

@@ -19,7 +19,7 @@ from dsfr.forms import DsfrBaseForm
 from agents.enums import Role
 from agents.forms import DateInput
 from agents.models import EnveloppeBudgetaire, ServiceGestionnaire
-from agents.permissions import role_required
+from agents.permissions import a_le_role, role_required
 from bareme import calcul
 from missions.selectors import ordre_visible_ou_404
 from missions.views import render_ordre
@@ -72,18 +72,19 @@ def _file(request, role: Role):
         "compteurs_file": selectors.compter_file(base),
         "parametres": parametres.urlencode(),
         "peut_valider": role == Role.VH1 or filtres.get("etat") == "attente_gestionnaire",
+        "peut_deleguer": bool(_roles_delegables(request.user)),  # un délégataire sans le rôle ne redélègue pas
     }
 
 
-@role_required(Role.VH1)
+@role_required(Role.VH1, par_delegation=True)
 def a_valider(request):
     return render(request, "validation/file.html", _file(request, Role.VH1))
 
 
-@role_required(Role.GESTIONNAIRE)
+@role_required(Role.GESTIONNAIRE, par_delegation=True)
 def gestion(request):
     context = _file(request, Role.GESTIONNAIRE)
-    context["gestionnaire"] = request.user.gestionnaire
+    context["gestionnaire"] = getattr(request.user, "gestionnaire", None)  # un suppléant n'en a pas forcément
     return render(request, "validation/file.html", context)
 
 
@@ -92,7 +93,7 @@ def gestion(request):
 def validation_groupee(request):
     """Deux temps : la sélection mène à une confirmation ; la confirmation valide et rend compte."""
     role = Role.GESTIONNAIRE if request.POST.get("file") == Role.GESTIONNAIRE else Role.VH1
-    if role not in request.user.roles:
+    if not a_le_role(request.user, role, par_delegation=True):
         raise Http404
     base = selectors.ordres_file_vh1(request.user) if role == Role.VH1 else selectors.ordres_file_gestion(request.user)
     form = ValidationGroupeeForm(request.POST, queryset=base.order_by("soumis_le", "pk"))

@@ -181,6 +181,49 @@ class TestLaFileDuDelegataire:
         assert (ligne.par, ligne.pour_le_compte_de) == (suppleant, titulaire)
 
 
+class TestDelegataireSansLeRole:
+    """Un adjoint ou un suppléant qui n'est ni VH1 ni gestionnaire reçoit la file le temps de la délégation."""
+
+    def test_la_file_a_valider_s_ouvre_puis_se_ferme_avec_la_delegation(self, client, vh1, ordre_vh1):
+        adjoint = UserFactory(first_name="Léa", last_name="Marchal")
+        client.force_login(adjoint)
+        assert client.get(reverse("validation:a_valider")).status_code == 403
+        assert "À valider" not in client.get(reverse("tableau_de_bord")).text
+        delegation = deleguer(vh1, adjoint)
+        assert file_vh1(client, adjoint) == {ordre_vh1.pk}
+        assert client.get(reverse("tableau_de_bord"))["Location"] == reverse("validation:a_valider")
+        page = client.get(reverse("validation:a_valider")).text
+        assert f'href="{reverse("validation:a_valider")}"' in page
+        assert reverse("validation:delegations") not in page  # il ne peut pas redéléguer ce qu'il a reçu
+        terminer_delegation(delegation=delegation, par=vh1)
+        assert client.get(reverse("validation:a_valider")).status_code == 403
+
+    def test_validation_groupee_par_le_delegataire(self, client, vh1, ordre_vh1):
+        adjoint = UserFactory()
+        client.force_login(adjoint)
+        url = reverse("validation:validation_groupee")
+        assert client.post(url, {"file": "vh1", "ordres": [ordre_vh1.pk], "confirme": "1"}).status_code == 404
+        deleguer(vh1, adjoint)
+        rapport = client.post(url, {"file": "vh1", "ordres": [ordre_vh1.pk], "confirme": "1"})
+        assert "1 ordre de mission validé" in rapport.text
+        ordre_vh1.refresh_from_db()
+        assert ordre_vh1.etat == Etat.ATTENTE_GESTIONNAIRE
+        assert HistoriqueTransition.objects.get(ordre=ordre_vh1).pour_le_compte_de == vh1
+
+    def test_la_file_gestion_du_suppleant_sans_fiche_de_gestionnaire(self, client):
+        titulaire = PerimetreGestionnaireFactory(categorie="aesh").gestionnaire.user
+        suppleant = UserFactory()
+        ordre = OrdreMissionFactory(agent=AgentFactory(categorie="aesh"), attente_gestionnaire=True)
+        client.force_login(suppleant)
+        assert client.get(reverse("validation:gestion")).status_code == 403
+        deleguer(titulaire, suppleant, role=RoleDelegue.GESTIONNAIRE)
+        response = client.get(reverse("validation:gestion"))
+        assert [o.pk for o in response.context["page"].object_list] == [ordre.pk]
+        # La délégation ouvre la file, pas le reste de l'espace Gestion (états de frais, lots de paiement).
+        assert client.get(reverse("validation:ef_liste")).status_code == 403
+        assert client.get(reverse("validation:a_valider")).status_code == 403
+
+
 class TestTerminerDelegation:
     def test_le_delegant_y_met_fin_et_le_delegataire_est_prevenu(self, vh1, adjoint):
         delegation = deleguer(vh1, adjoint)
