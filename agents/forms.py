@@ -4,17 +4,17 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from dsfr.forms import DsfrBaseForm
 
 from agents.enums import Categorie
 from agents.models import Agent, Commune, Vehicule
 from agents.selectors import INSEE_DANS_SAISIE, commune_saisie
 from agents.validators import normalize_iban
+from config.formulaires import FormulaireDsfr
 
 TELEPHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 .()-]{5,18}[0-9]$")
 
 
-class ConnexionForm(DsfrBaseForm, AuthenticationForm):
+class ConnexionForm(FormulaireDsfr, AuthenticationForm):
     username = forms.EmailField(
         label="Adresse électronique professionnelle",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
@@ -31,7 +31,7 @@ class ConnexionForm(DsfrBaseForm, AuthenticationForm):
         return self.cleaned_data["username"].lower()
 
 
-class DsfrModelForm(DsfrBaseForm, forms.ModelForm):
+class DsfrModelForm(FormulaireDsfr, forms.ModelForm):
     """Un ModelForm aux classes DSFR."""
 
 
@@ -190,7 +190,7 @@ class VehiculeForm(DsfrModelForm):
         self.fields["puissance_fiscale"].widget.attrs["min"] = 1
 
 
-class AgentRechercheForm(DsfrBaseForm):
+class AgentRechercheForm(FormulaireDsfr):
     q = forms.CharField(label="Nom ou adresse électronique", required=False, max_length=100)
     categorie = forms.ChoiceField(
         label="Catégorie", required=False, choices=[("", "Toutes les catégories"), *Categorie.choices]

@@ -6,13 +6,13 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from dsfr.forms import DsfrBaseForm
 
 from agents.enums import TypeVehicule
 from agents.models import Commune
 from bareme import selectors, services
 from bareme.enums import TYPES_IK, ClasseVehicule, ModeNuitee, ModeRepas, TypeBareme, ZoneMission
 from bareme.models import Bareme
+from config.formulaires import FormulaireDsfr
 
 KM_MAX = Decimal("100000")
 DUREE_MAX_MISSION = datetime.timedelta(days=366)
@@ -168,7 +168,7 @@ def _valeur_par_defaut(form: forms.Form, champ: str, defaut):
         form.cleaned_data[champ] = defaut
 
 
-class SimulationForm(DsfrBaseForm):
+class SimulationForm(FormulaireDsfr):
     """Base des simulations : les mêmes champs lisent le formulaire du simulateur et les paramètres de l'API.
 
     htmx remplace la section (formulaire et résultat) à chaque changement ; `hx-preserve` garde les champs tels que
@@ -300,7 +300,7 @@ class SimulationEligibiliteForm(SimulationForm):
 # Page « Barèmes ».
 
 
-class NouvelleVersionForm(DsfrBaseForm):
+class NouvelleVersionForm(FormulaireDsfr):
     """La version qui succède à `precedente` : les taux sont pré-remplis avec les siens, les tranches gardées."""
 
     date_debut = forms.DateField(
@@ -393,7 +393,7 @@ class NouvelleVersionForm(DsfrBaseForm):
         return donnees
 
 
-class ClotureForm(DsfrBaseForm):
+class ClotureForm(FormulaireDsfr):
     date_fin = forms.DateField(
         label="Dernier jour de validité",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -1,5 +1,4 @@
 from django import forms
-from dsfr.forms import DsfrBaseForm
 
 from agents.enums import Categorie
 from agents.models import Commune, Etablissement
@@ -8,7 +7,7 @@ from missions.enums import Etat
 from validation.services import valideurs_possibles
 
 
-class SoumissionForm(DsfrBaseForm):
+class SoumissionForm(FormulaireDsfr):
     destinataire = forms.ModelChoiceField(
         label="Valideur hiérarchique destinataire",
         queryset=None,
@@ -24,7 +23,7 @@ class SoumissionForm(DsfrBaseForm):
             self.fields["destinataire"].initial = possibles[0].pk
 
 
-class RefusForm(DsfrBaseForm):
+class RefusForm(FormulaireDsfr):
     motif = forms.CharField(
         label="Motif",
         help_text="L'agent le lira pour corriger son ordre de mission.",

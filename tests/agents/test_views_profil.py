@@ -585,4 +585,4 @@ def test_le_nombre_de_requetes_de_la_liste_ne_depend_pas_du_nombre_d_agents(
     AgentFactory.create_batch(20, categorie=Categorie.AESH)
     with django_assert_num_queries(len(avant)):
         assert len(client.get(url).context["page_obj"]) == 21
-    assert len(avant) <= 13
+    assert len(avant) <= 14  # dont les délégations reçues (elles ouvrent des files), lues une fois
