@@ -489,3 +489,73 @@ class PolitiqueVoyageForm(DsfrBaseForm, forms.ModelForm):
         if cleaned.get("derogation_categories") and not (cleaned.get("derogation_libelle") or "").strip():
             self.add_error("derogation_libelle", "Nommez la dérogation : elle est citée aux agents qui la demandent.")
         return cleaned
+
+
+# --- Après la mission : la déclaration réelle de l'état de frais ------------------------------------------------------
+
+
+class HorairesReelsForm(DsfrBaseForm):
+    """Les horaires réels du départ et du retour, pris depuis le même lieu que ceux de l'ordre."""
+
+    depart_date = _date_field("Date réelle du départ")
+    depart_heure = _heure_field("Heure réelle du départ")
+    retour_date = _date_field("Date réelle du retour")
+    retour_heure = _heure_field("Heure réelle du retour")
+
+    @classmethod
+    def initial_depuis(cls, etat_frais) -> dict:
+        depart = en_heure_locale(etat_frais.depart_le) if etat_frais.depart_le else None
+        retour = en_heure_locale(etat_frais.retour_le) if etat_frais.retour_le else None
+        return {
+            "depart_date": depart.date() if depart else None,
+            "depart_heure": depart.time() if depart else None,
+            "retour_date": retour.date() if retour else None,
+            "retour_heure": retour.time() if retour else None,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["depart_le"] = _moment(cleaned.get("depart_date"), cleaned.get("depart_heure"))
+        cleaned["retour_le"] = _moment(cleaned.get("retour_date"), cleaned.get("retour_heure"))
+        if cleaned["depart_le"] and cleaned["retour_le"] and cleaned["retour_le"] <= cleaned["depart_le"]:
+            self.add_error("retour_heure", "Le retour doit suivre le départ.")
+        return cleaned
+
+
+class FraisReelForm(FraisPonctuelForm):
+    """Un frais réellement payé : mêmes natures que le prévisionnel, un jour de la mission réelle."""
+
+    montant = forms.DecimalField(label="Montant payé (€)", **MONTANT)
+
+    def __init__(self, *args, etat_frais, jours, **kwargs):
+        super().__init__(*args, ordre=etat_frais.ordre, **kwargs)
+        if jours:
+            self.fields["date"].widget.attrs.update({"min": jours[0].isoformat(), "max": jours[1].isoformat()})
+        if etat_frais.ordre.demande_billets:
+            self.fields[
+                "type"
+            ].help_text = "Vos billets ont été achetés par l'agence de voyage : ils ne vous sont pas remboursés."
+
+
+class JustificatifForm(DsfrBaseForm):
+    libelle = forms.CharField(
+        label="Ce que justifie le fichier",
+        max_length=250,
+        help_text="Par exemple « facture de l'hôtel » ou « tickets de métro du 22 octobre ».",
+        error_messages={"required": "Dites ce que justifie ce fichier, par exemple « facture de l'hôtel »."},
+    )
+    fichier = forms.FileField(
+        label="Fichier",
+        widget=forms.FileInput(attrs={"accept": fichiers.ACCEPT}),
+        error_messages={"required": "Choisissez le fichier du justificatif."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fichier"].help_text = f"PDF, JPEG ou PNG, {fichiers.taille_fr(fichiers.taille_max())} au plus."
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data.get("fichier")
+        if fichier:
+            fichiers.verifier_justificatif(fichier)
+        return fichier

@@ -254,20 +254,24 @@ def _motifs_sans_indemnite(agent: Agent, communes: Iterable[Commune]) -> dict[st
     return motifs
 
 
-def _bornes(ordre: OrdreMission, politique: PolitiqueVoyage) -> tuple[datetime.datetime, datetime.datetime] | None:
-    if ordre.depart_le is None or ordre.retour_le is None:
+def _bornes(
+    ordre: OrdreMission, politique: PolitiqueVoyage, horaires: tuple | None = None
+) -> tuple[datetime.datetime, datetime.datetime] | None:
+    """Les bornes de la mission d'après les horaires de l'ordre, ou d'après `horaires` (départ, retour) réels."""
+    depart_le, retour_le = horaires or (ordre.depart_le, ordre.retour_le)
+    if depart_le is None or retour_le is None:
         return None
     return bornes_mission(
-        en_heure_locale(ordre.depart_le),
-        en_heure_locale(ordre.retour_le),
-        ordre.lieu_depart,
-        politique.delai_acces_gare,
+        en_heure_locale(depart_le), en_heure_locale(retour_le), ordre.lieu_depart, politique.delai_acces_gare
     )
 
 
-def _dues(ordre: OrdreMission, politique: PolitiqueVoyage) -> tuple[list[EtapeDue], dict[str, str], tuple | None]:
-    """Les étapes dues d'après les horaires et les lieux, les lieux sans indemnité et les bornes de la mission."""
-    bornes = _bornes(ordre, politique)
+def _dues(
+    ordre: OrdreMission, politique: PolitiqueVoyage, horaires: tuple | None = None
+) -> tuple[list[EtapeDue], dict[str, str], tuple | None]:
+    """Les étapes dues d'après les horaires (ceux de l'ordre, ou `horaires` réels) et les lieux, les lieux sans
+    indemnité et les bornes de la mission."""
+    bornes = _bornes(ordre, politique, horaires)
     if bornes is None or ordre.destination_principale is None:
         return [], {}, bornes
     sejours = [
@@ -279,11 +283,21 @@ def _dues(ordre: OrdreMission, politique: PolitiqueVoyage) -> tuple[list[EtapeDu
     return [due for due in dues if due.commune.pk not in motifs], motifs, bornes
 
 
-def _regenerer(ordre: OrdreMission) -> Regeneration:
-    """Met les étapes d'accord avec les horaires ; à appeler dans la transaction qui a verrouillé l'ordre."""
-    politique = PolitiqueVoyage.courante()
-    dues, motifs, bornes = _dues(ordre, politique)
-    existantes = {(etape.type, etape.date): etape for etape in ordre.etapes.select_related("commune")}
+def etapes_dues_pour(ordre: OrdreMission, horaires: tuple) -> tuple[list[EtapeDue], dict[str, str], tuple | None]:
+    """Les étapes dues si la mission s'était déroulée aux `horaires` (départ, retour) donnés, aux lieux de l'ordre :
+    ce que l'état de frais d'un OM ponctuel régénère quand l'agent déclare ses horaires réels."""
+    return _dues(ordre, PolitiqueVoyage.courante(), horaires)
+
+
+def synchroniser_etapes(existantes, dues, motifs, bornes, nouvelle) -> tuple[Regeneration, list]:
+    """Met des étapes enregistrées d'accord avec les étapes dues : celles qui restent dues gardent le choix de
+    l'agent (et prennent leur nouveau lieu), les autres sont supprimées, en disant pourquoi. Rend le rapport et les
+    étapes à créer (`nouvelle(due)`, non enregistrées).
+
+    Sert aux étapes prévisionnelles d'un ordre (`missions.Etape`) comme aux étapes réelles d'un état de frais
+    (`validation.EtapeEtatFrais`) : les deux ont `type`, `date`, `commune`, `mode`, `ajuste` et `libelle`.
+    """
+    existantes = {(etape.type, etape.date): etape for etape in existantes}
     rapport = Regeneration(
         sans_indemnite=list(dict.fromkeys(motifs.values())), nombre=len(dues), premiere=not existantes
     )
@@ -294,7 +308,7 @@ def _regenerer(ordre: OrdreMission) -> Regeneration:
         cles_dues.add(cle)
         etape = existantes.get(cle)
         if etape is None:
-            a_creer.append(Etape(ordre=ordre, type=due.type, date=due.date, commune=due.commune, mode=_mode(due.type)))
+            a_creer.append(nouvelle(due))
             rapport.ajoutees.append(f"{libelle_etape(due.type, due.date)} ({due.commune.nom})")
             continue
         if etape.commune_id != due.commune.pk:
@@ -315,11 +329,24 @@ def _regenerer(ordre: OrdreMission) -> Regeneration:
         choix = f" ; votre choix « {etape.get_mode_display().lower()} » est abandonné" if etape.ajuste else ""
         rapport.supprimees.append(f"{etape.libelle} ({raison}{choix})")
         etape.delete()
+    return rapport, a_creer
+
+
+def _regenerer(ordre: OrdreMission) -> Regeneration:
+    """Met les étapes d'accord avec les horaires ; à appeler dans la transaction qui a verrouillé l'ordre."""
+    dues, motifs, bornes = _dues(ordre, PolitiqueVoyage.courante())
+    rapport, a_creer = synchroniser_etapes(
+        ordre.etapes.select_related("commune"),
+        dues,
+        motifs,
+        bornes,
+        lambda due: Etape(ordre=ordre, type=due.type, date=due.date, commune=due.commune, mode=mode_propose(due.type)),
+    )
     Etape.objects.bulk_create(a_creer)
     return rapport
 
 
-def _mode(type_etape: str) -> str:
+def mode_propose(type_etape: str) -> str:
     """Le mode proposé : repas hors restaurant administratif à taux plein, nuitée payée sur facture."""
     return ModeEtape.PAYANTE if type_etape == TypeEtape.NUITEE else ModeEtape.PLEIN
 

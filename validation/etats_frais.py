@@ -24,6 +24,7 @@ from django_fsm import can_proceed
 from agents.models import Agent
 from agents.selectors import perimetre_q
 from bareme import calcul
+from missions import ponctuel_etats_frais
 from missions.enums import Etat, TypeFrais, TypeOrdre, TypeRepas
 from missions.models import Frais, LigneTrajet, OrdreMission
 from validation import pdf, regles
@@ -168,6 +169,10 @@ def lot_actif(etat_frais: EtatFrais):
 def statut_pour_l_agent(etat_frais: EtatFrais) -> str:
     """Où en est l'état de frais, dit simplement à l'agent."""
     etat = etat_frais.etat
+    if etat == EtatEF.BROUILLON:
+        if etat_frais.motif:
+            return f"À corriger puis soumettre de nouveau (rejeté : {etat_frais.motif})"
+        return "En cours de saisie : corrigez les coûts réels, joignez vos justificatifs, puis soumettez-le"
     if etat == EtatEF.A_VALIDER:
         return "En attente de votre valideur au service gestionnaire"
     if etat == EtatEF.VALIDE:
@@ -183,6 +188,8 @@ def statut_pour_l_agent(etat_frais: EtatFrais) -> str:
     if etat == EtatEF.PAYE:
         return f"Payé le {calcul.date_fr(etat_frais.paye_le)}" if etat_frais.paye_le else "Payé"
     if etat == EtatEF.REJETE:
+        if ponctuel_etats_frais.est_declaratif(etat_frais):
+            return f"Rejeté : {etat_frais.motif} — reprenez-le pour le corriger"
         return f"Rejeté : {etat_frais.motif}"
     return f"Annulé : {etat_frais.motif}"
 
@@ -334,7 +341,7 @@ def _mois(ordre: OrdreMission) -> datetime.date:
     return (ordre.mois or ordre.date_debut).replace(day=1)
 
 
-def _creer(ordre: OrdreMission, par) -> EtatFrais:
+def _creer(ordre: OrdreMission, par, etat: str = EtatEF.A_VALIDER) -> EtatFrais:
     if ordre.calcul_fige is None or ordre.montant_total is None:
         raise EtatFraisRefuse("Cet ordre de mission n'a pas de montants figés : il doit d'abord être validé.")
     agent = ordre.agent
@@ -354,6 +361,7 @@ def _creer(ordre: OrdreMission, par) -> EtatFrais:
         domaine_fonctionnel_id=ordre.domaine_fonctionnel_id or agent.domaine_fonctionnel_id,
         montant_initial=ordre.montant_total,
         montant_total=total,
+        etat=etat,
         created_by=par,
     )
     for ligne in nouvelles_lignes:
@@ -376,7 +384,10 @@ def creer_a_la_validation(*, ordre: OrdreMission, par) -> EtatFrais | None:
 
 def etablir(*, ordre: OrdreMission, par, jour: datetime.date | None = None) -> EtatFrais:
     """L'agent établit l'état de frais de son OM ponctuel validé ; un gestionnaire peut l'établir pour tout ordre
-    validé de son périmètre qui n'en a pas encore."""
+    validé de son périmètre qui n'en a pas encore.
+
+    Celui d'un OM ponctuel naît en cours de saisie, avec le prévisionnel de l'ordre recopié : l'agent y déclare le
+    réel (`missions.ponctuel_etats_frais`) puis le soumet (`soumettre`)."""
     with transaction.atomic():
         ordre = OrdreMission.objects.select_for_update(of=("self",)).select_related("agent__user").get(pk=ordre.pk)
         if ordre.type == TypeOrdre.PERMANENT:
@@ -392,7 +403,11 @@ def etablir(*, ordre: OrdreMission, par, jour: datetime.date | None = None) -> E
                 raise EtatFraisRefuse(
                     autorisation.motif if not est_l_agent else "L'état de frais d'un OMI est établi à sa validation."
                 )
-        return _creer(ordre, par)
+        if ordre.type != TypeOrdre.PONCTUEL:
+            return _creer(ordre, par)
+        etat_frais = _creer(ordre, par, etat=EtatEF.BROUILLON)
+        ponctuel_etats_frais.initialiser(etat_frais, ordre)
+        return etat_frais
 
 
 # --- Ajustements ------------------------------------------------------------------------------------------------------
@@ -540,3 +555,55 @@ def actions_possibles(user, etat_frais: EtatFrais, jour: datetime.date | None = 
     if not possibles or not peut_gerer(user, etat_frais, jour):
         return []
     return possibles
+
+
+# --- Actions de l'agent : soumettre sa déclaration, la reprendre après un rejet -------------------------------------------
+
+ACTIONS_AGENT = (ActionEF.SOUMETTRE, ActionEF.REPRENDRE)
+REFUS_AGENT = "Seul l'agent soumet ou reprend l'état de frais de son OM ponctuel."
+
+
+def _verrouiller_pour_l_agent(etat_frais: EtatFrais, par, action: ActionEF, etat_attendu: str | None) -> EtatFrais:
+    etat_frais = _verrouiller(etat_frais)
+    if etat_frais.agent.user_id != par.pk or not ponctuel_etats_frais.est_declaratif(etat_frais):
+        raise EtatFraisRefuse(REFUS_AGENT)
+    if (etat_attendu and etat_frais.etat != etat_attendu) or not can_proceed(getattr(etat_frais, action.value)):
+        raise EtatFraisRefuse(ACTION_IMPOSSIBLE)
+    return etat_frais
+
+
+def soumettre(*, etat_frais: EtatFrais, par, etat_attendu: str | None = None) -> EtatFrais:
+    """L'agent soumet sa déclaration : ses lignes sont écrites d'après le réel, puis l'EF attend la validation du
+    gestionnaire. Refusé (rien ne change) tant qu'un contrôle bloque : horaires, frais hors de la mission, barème
+    manquant, justificatifs absents."""
+    with transaction.atomic():
+        etat_frais = _verrouiller_pour_l_agent(etat_frais, par, ActionEF.SOUMETTRE, etat_attendu)
+        calcule, bloquants = ponctuel_etats_frais.controles_a_la_soumission(etat_frais)
+        if bloquants:
+            raise EtatFraisRefuse("Rien n'est soumis : " + " ".join(bloquants))
+        ponctuel_etats_frais.ecrire_lignes(etat_frais, calcule)
+        source = etat_frais.etat
+        etat_frais.soumettre(le=timezone.now())
+        etat_frais.save()
+        journaliser(etat_frais, ActionEF.SOUMETTRE, source, par)
+    return etat_frais
+
+
+def reprendre(*, etat_frais: EtatFrais, par, etat_attendu: str | None = None) -> EtatFrais:
+    """Après un rejet, l'agent reprend sa déclaration pour la corriger ; le motif du rejet reste affiché."""
+    with transaction.atomic():
+        etat_frais = _verrouiller_pour_l_agent(etat_frais, par, ActionEF.REPRENDRE, etat_attendu)
+        source = etat_frais.etat
+        etat_frais.reprendre()
+        etat_frais.save()
+        if etat_frais.depart_le is None and not etat_frais.etapes.exists() and not etat_frais.frais_reels.exists():
+            ponctuel_etats_frais.initialiser(etat_frais, etat_frais.ordre)  # EF établi avant la déclaration réelle
+        journaliser(etat_frais, ActionEF.REPRENDRE, source, par, f"Motif du rejet : {etat_frais.motif}")
+    return etat_frais
+
+
+def actions_de_l_agent(user, etat_frais: EtatFrais) -> list[ActionEF]:
+    """Les boutons de l'agent sur son EF d'OM ponctuel : soumettre (en cours de saisie), reprendre (rejeté)."""
+    if etat_frais.agent.user_id != user.pk or not ponctuel_etats_frais.est_declaratif(etat_frais):
+        return []
+    return [action for action in ACTIONS_AGENT if can_proceed(getattr(etat_frais, action.value))]

@@ -6,8 +6,8 @@ from django.db.models import F, Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from agents.enums import Categorie
-from missions.enums import Etat
-from missions.models import OrdreMission
+from missions.enums import MODES_NUITEE, MODES_REPAS, Etat, ModeEtape, TypeEtape, TypeFrais
+from missions.models import Etape, OrdreMission
 from validation.enums import Action, Etapes, RoleDelegue
 
 
@@ -135,6 +135,7 @@ MONTANT = {"max_digits": 10, "decimal_places": 2}
 
 
 class EtatEF(models.TextChoices):
+    BROUILLON = "brouillon", "En cours de saisie par l'agent"
     A_VALIDER = "a_valider", "À valider"
     VALIDE = "valide", "Validé"
     MIS_EN_PAIEMENT = "mis_en_paiement", "Mis en paiement"
@@ -145,6 +146,8 @@ class EtatEF(models.TextChoices):
 
 class ActionEF(models.TextChoices):
     CREER = "creer", "Établir"
+    SOUMETTRE = "soumettre", "Soumettre"
+    REPRENDRE = "reprendre", "Reprendre pour correction"
     VALIDER = "valider", "Valider"
     REJETER = "rejeter", "Rejeter"
     ANNULER = "annuler", "Annuler"
@@ -172,7 +175,7 @@ class EtatLot(models.TextChoices):
 
 
 # Tables de transitions des états de frais.
-ANNULABLE_EF = [EtatEF.A_VALIDER, EtatEF.VALIDE, EtatEF.REJETE]
+ANNULABLE_EF = [EtatEF.BROUILLON, EtatEF.A_VALIDER, EtatEF.VALIDE, EtatEF.REJETE]
 PAYABLE_EF = [EtatEF.VALIDE]
 
 
@@ -181,6 +184,10 @@ class EtatFrais(ConcurrentTransitionMixin, models.Model):
 
     `agent`, `mois` et les codes budgétaires sont recopiés de l'ordre à la création : les files, les lots et le suivi
     budgétaire les lisent sans joindre l'ordre, et ils ne bougent plus si l'ordre ou la fiche de l'agent changent.
+
+    Celui d'un OM ponctuel naît « en cours de saisie » : l'agent y déclare le réel (horaires `depart_le` et
+    `retour_le`, étapes `EtapeEtatFrais`, frais `FraisEtatFrais`, justificatifs `JustificatifEtatFrais`), puis le
+    soumet ; ses lignes sont alors celles du réel (voir docs/om_ponctuels.md). Celui d'un OMI naît « à valider ».
     """
 
     ordre = models.ForeignKey(
@@ -229,6 +236,10 @@ class EtatFrais(ConcurrentTransitionMixin, models.Model):
         editable=False,
     )
     paye_le = models.DateField("payé le", null=True, blank=True, editable=False)
+    # OM ponctuel : les horaires réels déclarés par l'agent (vides pour un OMI).
+    depart_le = models.DateTimeField("départ réel le", null=True, blank=True)
+    retour_le = models.DateTimeField("retour réel le", null=True, blank=True)
+    soumis_le = models.DateTimeField("soumis le", null=True, blank=True, editable=False)
     pdf = models.FileField("PDF archivé", upload_to="etats_frais/%Y/", blank=True, editable=False)
     pdf_sha256 = models.CharField("empreinte SHA-256 du PDF", max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
@@ -250,6 +261,10 @@ class EtatFrais(ConcurrentTransitionMixin, models.Model):
             ),
             models.CheckConstraint(condition=Q(montant_total__gte=0), name="ef_montant_positif"),
             models.CheckConstraint(condition=Q(montant_initial__gte=0), name="ef_montant_initial_positif"),
+            models.CheckConstraint(
+                condition=Q(retour_le__isnull=True) | Q(depart_le__isnull=True) | Q(retour_le__gt=F("depart_le")),
+                name="ef_retour_apres_depart",
+            ),
         ]
         indexes = [
             models.Index(fields=["etat", "mois"], name="ef_etat_mois_idx"),
@@ -265,6 +280,15 @@ class EtatFrais(ConcurrentTransitionMixin, models.Model):
         return f"EF-{annee}-{self.pk or 0:06d}"
 
     # --- Transitions : elles ne changent que des champs ; les services enregistrent, journalisent, notifient.
+
+    @transition(field=etat, source=[EtatEF.BROUILLON], target=EtatEF.A_VALIDER)
+    def soumettre(self, *, le):
+        self.soumis_le = le
+        self.motif = ""  # le motif d'un rejet précédent reste dans l'historique
+
+    @transition(field=etat, source=[EtatEF.REJETE], target=EtatEF.BROUILLON)
+    def reprendre(self):
+        """Le motif du rejet reste affiché pendant que l'agent corrige."""
 
     @transition(field=etat, source=[EtatEF.A_VALIDER], target=EtatEF.VALIDE)
     def valider(self, *, valideur, le):
@@ -290,6 +314,106 @@ class EtatFrais(ConcurrentTransitionMixin, models.Model):
     @transition(field=etat, source=[EtatEF.MIS_EN_PAIEMENT], target=EtatEF.PAYE)
     def payer(self, *, le):
         self.paye_le = le
+
+
+# --- La déclaration réelle d'un état de frais d'OM ponctuel -------------------------------------------------------------
+
+
+class EtapeEtatFrais(models.Model):
+    """Un repas ou une nuitée réellement dus, régénérés à partir des horaires réels, et la façon dont l'agent l'a pris.
+
+    Mêmes règles que les étapes prévisionnelles (`missions.Etape`) : `ajuste` garde le choix de l'agent d'une
+    génération à l'autre tant que l'étape reste due.
+    """
+
+    etat_frais = models.ForeignKey(
+        EtatFrais, on_delete=models.CASCADE, related_name="etapes", verbose_name="état de frais"
+    )
+    type = models.CharField("étape", max_length=10, choices=TypeEtape.choices)
+    date = models.DateField("date", help_text="Pour une nuitée, le jour où elle finit.")
+    commune = models.ForeignKey("agents.Commune", on_delete=models.PROTECT, related_name="+", verbose_name="lieu")
+    mode = models.CharField("prise en charge", max_length=20, choices=ModeEtape.choices)
+    ajuste = models.BooleanField("choix modifié par l'agent", default=False)
+    commentaire = models.CharField("commentaire", max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = "étape réelle"
+        verbose_name_plural = "étapes réelles"
+        ordering = ["etat_frais", "date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["etat_frais", "type", "date"], name="etape_ef_une_par_type_et_jour"),
+            models.CheckConstraint(
+                condition=(Q(type=TypeEtape.NUITEE) & Q(mode__in=MODES_NUITEE))
+                | (~Q(type=TypeEtape.NUITEE) & Q(mode__in=MODES_REPAS)),
+                name="etape_ef_mode_selon_type",
+            ),
+        ]
+
+    def __str__(self):
+        return self.libelle
+
+    @property
+    def est_nuitee(self) -> bool:
+        return self.type == TypeEtape.NUITEE
+
+    @property
+    def mode_par_defaut(self) -> str:
+        return ModeEtape.PAYANTE if self.est_nuitee else ModeEtape.PLEIN
+
+    @property
+    def libelle(self) -> str:
+        return Etape(type=self.type, date=self.date).libelle
+
+
+class FraisEtatFrais(models.Model):
+    """Un frais réellement payé (train payé par l'agent, ticket, stationnement, péage), repris ou non du prévisionnel."""
+
+    etat_frais = models.ForeignKey(
+        EtatFrais, on_delete=models.CASCADE, related_name="frais_reels", verbose_name="état de frais"
+    )
+    type = models.CharField("nature", max_length=20, choices=TypeFrais.choices)
+    date = models.DateField("date")
+    montant = models.DecimalField("montant payé", **MONTANT)
+    commentaire = models.CharField("commentaire", max_length=250, blank=True)
+    frais_prevu = models.ForeignKey(
+        "missions.Frais",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="frais prévisionnel",
+    )
+
+    class Meta:
+        verbose_name = "frais réel"
+        verbose_name_plural = "frais réels"
+        ordering = ["etat_frais", "date", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(montant__gte=0), name="frais_ef_montant_positif")]
+
+    def __str__(self):
+        return f"{self.get_type_display()} du {self.date:%d/%m/%Y}"
+
+
+class JustificatifEtatFrais(models.Model):
+    """Un justificatif joint par l'agent (facture, ticket, reçu) : PDF, JPEG ou PNG vérifié sur ses octets."""
+
+    etat_frais = models.ForeignKey(
+        EtatFrais, on_delete=models.CASCADE, related_name="justificatifs", verbose_name="état de frais"
+    )
+    libelle = models.CharField("objet du justificatif", max_length=250)
+    fichier = models.FileField("fichier", upload_to="justificatifs_ef/%Y/")
+    depose_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="déposé par"
+    )
+    created_at = models.DateTimeField("déposé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "justificatif d'état de frais"
+        verbose_name_plural = "justificatifs d'états de frais"
+        ordering = ["etat_frais", "created_at", "pk"]
+
+    def __str__(self):
+        return self.libelle
 
 
 class LigneEtatFrais(models.Model):

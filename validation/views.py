@@ -21,6 +21,7 @@ from agents.forms import DateInput
 from agents.models import EnveloppeBudgetaire, ServiceGestionnaire
 from agents.permissions import a_le_role, role_required
 from bareme import calcul
+from missions import ponctuel_etats_frais
 from missions.selectors import ordre_visible_ou_404
 from missions.views import render_ordre
 from validation import budget, etats_frais, paiement, selectors, services
@@ -286,6 +287,8 @@ MESSAGES_EF = {
     ActionEF.VALIDER: "État de frais validé : son PDF est archivé et il peut être mis en paiement.",
     ActionEF.REJETER: "État de frais rejeté ; l'agent est prévenu avec votre motif.",
     ActionEF.ANNULER: "État de frais annulé ; l'agent est prévenu avec votre motif.",
+    ActionEF.SOUMETTRE: "État de frais soumis : il attend la validation du service gestionnaire.",
+    ActionEF.REPRENDRE: "État de frais repris : corrigez-le, puis soumettez-le de nouveau.",
 }
 
 
@@ -412,6 +415,7 @@ def _render_ef(request, etat_frais, *, ajustement=None, ligne_en_erreur=None, mo
             )
         formulaires.append((ligne, form))
     actions = etats_frais.actions_possibles(request.user, etat_frais)
+    declaratif = ponctuel_etats_frais.est_declaratif(etat_frais)
     context = {
         "title": f"État de frais {etat_frais.numero}",
         "espace_courant": Role.GESTIONNAIRE if gerable else Role.AGENT,
@@ -426,6 +430,8 @@ def _render_ef(request, etat_frais, *, ajustement=None, ligne_en_erreur=None, mo
         "actions": actions,
         "motif_form": motif_form or (MotifEFForm() if {ActionEF.REJETER, ActionEF.ANNULER} & set(actions) else None),
         "probleme_bancaire": paiement.probleme_coordonnees(etat_frais.agent) if gerable else None,
+        "declaration": ponctuel_etats_frais.page_declaration(etat_frais, request.user) if declaratif else None,
+        "actions_agent": etats_frais.actions_de_l_agent(request.user, etat_frais),
     }
     return render(request, "validation/ef/detail.html", context, status=status)
 
@@ -459,7 +465,7 @@ def ef_agir(request, pk, action):
         action = ActionEF(action)
     except ValueError as exc:
         raise Http404 from exc
-    if action not in etats_frais.ACTIONS_GESTIONNAIRE:
+    if action not in etats_frais.ACTIONS_GESTIONNAIRE + etats_frais.ACTIONS_AGENT:
         raise Http404
     etat_frais = etats_frais.etat_frais_visible_ou_404(request.user, pk)
     params = {"etat_attendu": request.POST.get("etat") or None}
@@ -507,9 +513,16 @@ def ef_etablir(request, pk):
     except etats_frais.EtatFraisRefuse as refus:
         messages.error(request, str(refus))
         return redirect("missions:ordre", pk=ordre.pk)
-    messages.success(
-        request, f"État de frais {etat_frais.numero} établi : il attend la validation du service gestionnaire."
-    )
+    if etat_frais.etat == EtatEF.BROUILLON:
+        messages.success(
+            request,
+            f"État de frais {etat_frais.numero} établi à partir de votre ordre : corrigez les coûts réels, "
+            "joignez vos justificatifs, puis soumettez-le.",
+        )
+    else:
+        messages.success(
+            request, f"État de frais {etat_frais.numero} établi : il attend la validation du service gestionnaire."
+        )
     return redirect("validation:ef_detail", pk=etat_frais.pk)
 
 

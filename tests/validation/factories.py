@@ -167,3 +167,37 @@ class ElementLotFactory(DjangoModelFactory):
     iban = "FR7630006000011234567890189"
     bic = "AGRIFRPP"
     montant = factory.SelfAttribute("etat_frais.montant_total")
+
+
+# --- Déclaration réelle de l'état de frais d'un OM ponctuel ---------------------------------------------------------
+
+
+class EtapeEtatFraisFactory(DjangoModelFactory):
+    class Meta:
+        model = models.EtapeEtatFrais
+
+    etat_frais = factory.SubFactory(EtatFraisFactory, etat=models.EtatEF.BROUILLON)
+    type = "dejeuner"
+    date = datetime.date(2026, 10, 22)
+    commune = factory.SubFactory("tests.agents.factories.CommuneFactory")
+    mode = "plein"
+
+
+class FraisEtatFraisFactory(DjangoModelFactory):
+    class Meta:
+        model = models.FraisEtatFrais
+
+    etat_frais = factory.SubFactory(EtatFraisFactory, etat=models.EtatEF.BROUILLON)
+    type = "transport_public"
+    date = datetime.date(2026, 10, 22)
+    montant = Decimal("2.15")
+
+
+class JustificatifEtatFraisFactory(DjangoModelFactory):
+    class Meta:
+        model = models.JustificatifEtatFrais
+
+    etat_frais = factory.SubFactory(EtatFraisFactory, etat=models.EtatEF.BROUILLON)
+    libelle = "Tickets de métro"
+    fichier = factory.django.FileField(filename="tickets.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    depose_par = factory.LazyAttribute(lambda o: o.etat_frais.agent.user)

@@ -308,6 +308,7 @@ PERMISES = [
     (ActionEF.ANNULER, EtatEF.A_VALIDER, EtatEF.ANNULE),
     (ActionEF.ANNULER, EtatEF.VALIDE, EtatEF.ANNULE),
     (ActionEF.ANNULER, EtatEF.REJETE, EtatEF.ANNULE),
+    (ActionEF.ANNULER, EtatEF.BROUILLON, EtatEF.ANNULE),  # une déclaration d'OM ponctuel abandonnée
 ]
 INTERDITES = [
     (action, source)
