@@ -212,8 +212,20 @@ def journaliser(
 
 
 def notifier_agent(etat_frais: EtatFrais, message: str, par=None) -> None:
+    _notifier(etat_frais, etat_frais.agent.user, message, par)
+
+
+def notifier_gestionnaires(etat_frais: EtatFrais, message: str, par=None) -> None:
+    """Les gestionnaires du service de l'agent : un état de frais attend leur validation."""
+    service = etat_frais.agent.service_gestionnaire
+    if service is None:
+        return
+    for gestionnaire in service.gestionnaires.select_related("user"):
+        _notifier(etat_frais, gestionnaire.user, message, par)
+
+
+def _notifier(etat_frais: EtatFrais, destinataire, message: str, par=None) -> None:
     """Une notification dans le portail et un courriel, envoyé une fois la transaction validée."""
-    destinataire = etat_frais.agent.user
     if par is not None and destinataire.pk == par.pk:
         return
     lien = reverse("validation:ef_detail", args=[etat_frais.pk])
@@ -586,6 +598,12 @@ def soumettre(*, etat_frais: EtatFrais, par, etat_attendu: str | None = None) ->
         etat_frais.soumettre(le=timezone.now())
         etat_frais.save()
         journaliser(etat_frais, ActionEF.SOUMETTRE, source, par)
+        notifier_gestionnaires(
+            etat_frais,
+            f"L'état de frais {etat_frais.numero} de {etat_frais.agent.user.get_full_name()} "
+            "attend la validation du service gestionnaire.",
+            par,
+        )
     return etat_frais
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -22,6 +23,7 @@ from tests.agents.factories import (
     AgentFactory,
     CommuneFactory,
     EtablissementFactory,
+    GestionnaireFactory,
     PerimetreGestionnaireFactory,
     UserFactory,
 )
@@ -37,6 +39,7 @@ from validation.models import (
     EtatLot,
     JustificatifEtatFrais,
     NatureLigne,
+    Notification,
 )
 
 pytestmark = pytest.mark.usefixtures("baremes_officiels")
@@ -355,6 +358,18 @@ class TestCircuit:
         with pytest.raises(PermissionDenied):
             joindre(ef, agent)
         assert ef.justificatifs.count() == 1
+
+    def test_les_gestionnaires_du_service_sont_prevenus(self, ef, agent, django_capture_on_commit_callbacks):
+        du_service = GestionnaireFactory(service=agent.service_gestionnaire).user
+        autre_service = GestionnaireFactory().user
+        joindre(ef, agent)
+        with django_capture_on_commit_callbacks(execute=True):
+            etats_frais.soumettre(etat_frais=ef, par=agent.user)
+        notification = Notification.objects.get(destinataire=du_service)
+        assert f"L'état de frais {ef.numero}" in notification.message
+        assert notification.lien == reverse("validation:ef_detail", args=[ef.pk])
+        assert not Notification.objects.filter(destinataire=autre_service).exists()
+        assert du_service.email in [destinataire for courriel in mail.outbox for destinataire in courriel.to]
 
     def test_un_autre_que_l_agent_ne_soumet_ni_ne_declare(self, ef, agent, gestionnaire):
         joindre(ef, agent)
