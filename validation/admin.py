@@ -13,9 +13,12 @@ from validation.models import (
     Delegation,
     DotationBudgetaire,
     ElementLot,
+    EtapeEtatFrais,
     EtatFrais,
+    FraisEtatFrais,
     HistoriqueEtatFrais,
     HistoriqueTransition,
+    JustificatifEtatFrais,
     LigneEtatFrais,
     LotPaiement,
     Notification,
@@ -165,6 +168,27 @@ class HistoriqueEtatFraisInline(LectureSeuleMixin, admin.TabularInline):
     extra = 0
 
 
+class EtapeEtatFraisInline(LectureSeuleMixin, admin.TabularInline):
+    model = EtapeEtatFrais
+    fields = ("date", "type", "commune", "mode", "ajuste", "commentaire")
+    readonly_fields = fields
+    extra = 0
+
+
+class FraisEtatFraisInline(LectureSeuleMixin, admin.TabularInline):
+    model = FraisEtatFrais
+    fields = ("date", "type", "montant", "commentaire")
+    readonly_fields = fields
+    extra = 0
+
+
+class JustificatifEtatFraisInline(LectureSeuleMixin, admin.TabularInline):
+    model = JustificatifEtatFrais
+    fields = ("created_at", "libelle", "depose_par")
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(EtatFrais)
 class EtatFraisAdmin(LectureSeuleMixin, admin.ModelAdmin):
     list_display = ("numero", "agent", "mois", "etat", "montant_total", "enveloppe_budgetaire")
@@ -172,7 +196,14 @@ class EtatFraisAdmin(LectureSeuleMixin, admin.ModelAdmin):
     search_fields = ("=id", "agent__user__last_name", "agent__user__email")
     list_select_related = ("agent__user", "enveloppe_budgetaire")
     date_hierarchy = "mois"
-    inlines = [LigneEtatFraisInline, AjustementEtatFraisInline, HistoriqueEtatFraisInline]
+    inlines = [
+        LigneEtatFraisInline,
+        AjustementEtatFraisInline,
+        HistoriqueEtatFraisInline,
+        EtapeEtatFraisInline,
+        FraisEtatFraisInline,
+        JustificatifEtatFraisInline,
+    ]
 
 
 @admin.register(HistoriqueEtatFrais)

@@ -9,7 +9,14 @@ from django.utils.html import escape
 from missions.enums import Etat
 from tests.agents.factories import AgentFactory, UserFactory
 from tests.missions.factories import OrdreMissionFactory
-from tests.validation.factories import CircuitValidationFactory, DelegationFactory, NotificationFactory
+from tests.validation.factories import (
+    CircuitValidationFactory,
+    DelegationFactory,
+    EtapeEtatFraisFactory,
+    FraisEtatFraisFactory,
+    JustificatifEtatFraisFactory,
+    NotificationFactory,
+)
 from validation import delegations
 from validation.enums import Action, Etapes, RoleDelegue
 from validation.models import (
@@ -182,3 +189,14 @@ class TestNotificationAdmin:
         url = reverse(nom_url(Notification, "change"), args=[notification.pk])
         assert client_admin.get(url).status_code == 200
         assert client_admin.post(url, {"message": "autre"}).status_code == 403
+
+
+class TestEtatFraisAdmin:
+    def test_la_declaration_reelle_se_lit_sur_la_fiche(self, client_admin):
+        etape = EtapeEtatFraisFactory(commentaire="Dîner pris dans le train")
+        FraisEtatFraisFactory(etat_frais=etape.etat_frais, commentaire="Tickets de métro")
+        JustificatifEtatFraisFactory(etat_frais=etape.etat_frais, libelle="Facture de l'hôtel")
+        page = client_admin.get(reverse(nom_url(EtatFrais, "change"), args=[etape.etat_frais.pk]))
+        assert page.status_code == 200
+        for texte in ("Dîner pris dans le train", "Tickets de métro", "Facture de l&#x27;hôtel"):
+            assert texte in page.text
