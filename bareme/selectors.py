@@ -4,9 +4,10 @@ les communes vues par le calcul (zone, éligibilité) et les simulations (lectur
 import datetime
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from agents.models import Commune, Limitrophe
@@ -56,18 +57,64 @@ def version_forfaits(bareme: Bareme) -> calcul.VersionForfaits:
     )
 
 
-def versions_ik(types: Iterable[str] = TYPES_IK) -> list[calcul.VersionIK]:
-    """Toutes les versions IK des types donnés, en données simples, en deux requêtes (pour calculer des milliers de
-    lignes sans revenir à la base)."""
-    versions = _avec_taux(
-        Bareme.objects.filter(type__in=list(types)).order_by("type", "date_debut", "pk"), mission=False
+# Les versions en données simples, gardées par processus : chaque page qui calcule un montant les relisait toutes
+# (quatre requêtes et une cinquantaine d'objets). Le cache est vérifié à chaque lecture par une empreinte du contenu
+# des trois tables, calculée par PostgreSQL en une requête (0,2 ms) : une version créée, close, supprimée ou un taux
+# corrigé, par ce processus ou par un autre (les autres travailleurs gunicorn, le travailleur de tâches), dans
+# l'admin ou par `QuerySet.update`, change l'empreinte et est pris en compte à la lecture suivante. Des signaux
+# n'auraient prévenu que le processus qui écrit, et ni `bulk_create` (les taux d'une version) ni une transaction
+# annulée ne les émettent.
+_TABLES_BAREME = (Bareme, TauxIK, TauxMission)
+_versions_en_cache: tuple[str | None, dict] = (None, {})
+
+
+def empreinte_baremes() -> str:
+    """Une empreinte (md5) de toutes les lignes des versions et de leurs taux, toutes colonnes comprises."""
+    morceaux = ", '#', ".join(
+        f"(SELECT string_agg(ligne::text, ';' ORDER BY ligne.id) FROM {modele._meta.db_table} AS ligne)"
+        for modele in _TABLES_BAREME
     )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT md5(concat({morceaux}))")
+        return cursor.fetchone()[0]
+
+
+def _en_cache(cle: tuple, lire: Callable[[], list]) -> list:
+    """Les versions de `cle`, lues par `lire` si les barèmes ont changé depuis la dernière lecture (nouvelle liste à
+    chaque appel ; les versions elles-mêmes sont partagées : à ne pas modifier)."""
+    global _versions_en_cache
+    if connection.vendor != "postgresql":  # l'empreinte s'écrit en SQL de PostgreSQL ; la démo SQLite relit tout
+        return lire()
+    empreinte = empreinte_baremes()
+    connue, valeurs = _versions_en_cache
+    if connue != empreinte:
+        valeurs = {}
+        _versions_en_cache = (empreinte, valeurs)
+    if cle not in valeurs:
+        valeurs[cle] = lire()
+    return list(valeurs[cle])
+
+
+def _lire_versions_ik(types: list[str]) -> list[calcul.VersionIK]:
+    versions = _avec_taux(Bareme.objects.filter(type__in=types).order_by("type", "date_debut", "pk"), mission=False)
     return [version_ik(bareme) for bareme in versions]
 
 
-def versions_forfaits(type_bareme: str) -> list[calcul.VersionForfaits]:
+def _lire_versions_forfaits(type_bareme: str) -> list[calcul.VersionForfaits]:
     versions = _avec_taux(Bareme.objects.du_type(type_bareme).order_by("date_debut", "pk"), ik=False)
     return [version_forfaits(bareme) for bareme in versions]
+
+
+def versions_ik(types: Iterable[str] = TYPES_IK) -> list[calcul.VersionIK]:
+    """Toutes les versions IK des types donnés, en données simples (pour calculer des milliers de lignes sans revenir
+    à la base) : une requête (l'empreinte) quand rien n'a changé, trois sinon."""
+    types = list(types)
+    return _en_cache(("ik", *types), lambda: _lire_versions_ik(types))
+
+
+def versions_forfaits(type_bareme: str) -> list[calcul.VersionForfaits]:
+    """Les versions de repas ou de nuitées d'un type, comme `versions_ik`."""
+    return _en_cache(("forfaits", type_bareme), lambda: _lire_versions_forfaits(type_bareme))
 
 
 @functools.cache

@@ -181,18 +181,24 @@ def _repas(frais: Frais, lieu, versions_repas) -> FraisCalcule:
     return FraisCalcule(frais, taux, taux, version.libelle, explication)
 
 
-def calculer_ordre(ordre: OrdreMission) -> CalculOrdre:
+def calculer_ordre(
+    ordre: OrdreMission, *, lignes: list[LigneTrajet] | None = None, frais: list[Frais] | None = None
+) -> CalculOrdre:
     """Le calcul complet d'un ordre : IK ligne par ligne avec le cumul annuel, repas au barème, autres frais au réel.
 
     Un OM ponctuel ajoute ses étapes et applique les plafonds de la politique de voyage à ses frais.
+    `lignes` (avec communes et jours préchargés, triées par pk) et `frais` (triés par date puis pk) : ceux de l'ordre,
+    quand l'appelant les a déjà lus, comme la page d'un OMI ; sinon ils sont lus ici.
     """
-    lignes = list(
-        LigneTrajet.objects.filter(ordre=ordre)
-        .select_related("commune_depart", "commune_arrivee")
-        .prefetch_related(Prefetch("jours", queryset=JourTrajet.objects.order_by("date")))
-        .order_by("pk")
-    )
-    frais = list(ordre.frais.order_by("date", "pk"))
+    if lignes is None:
+        lignes = list(
+            LigneTrajet.objects.filter(ordre=ordre)
+            .select_related("commune_depart", "commune_arrivee")
+            .prefetch_related(Prefetch("jours", queryset=JourTrajet.objects.order_by("date")))
+            .order_by("pk")
+        )
+    if frais is None:
+        frais = list(ordre.frais.order_by("date", "pk"))
     annee = ordre.date_debut.year
     resultat = CalculOrdre(cumul_avant=km_deja_payes(ordre.agent, annee, sauf=ordre))
     ponctuel = ordre.type == TypeOrdre.PONCTUEL

@@ -14,6 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 
 from agents.models import Vehicule
 from missions.calendrier import (
@@ -238,41 +239,29 @@ def _statut(jour: dict) -> tuple[str, str]:
     return "libre", ""
 
 
-def dates_possibles(omi: OrdreMission) -> dict:
-    """Le calendrier du mois de l'OMI, ligne par ligne, pour un écran qui coche et décoche les jours.
-
-    Rend {"mois", "libelle", "debut", "fin", "departement", "zone", "lignes": [...]} ; chaque ligne donne
-    {"ligne", "libelle", "jours_habituels", "nombre_jours", "jours": [...], "semaines": [...]}. Chaque jour :
-    date, numéro, initiale, `travaille` (coché), `habituel` (jour de la semaine du trajet habituel), `weekend`,
-    `ferie` (nom ou ""), `vacances` (nom ou ""), `absence` (motif ou ""), `hors_periode`, `modifiable`, et
-    `statut` / `libelle` : travaille, hors_periode, absence, ferie, weekend, vacances ou libre, dans cet ordre de
-    priorité. `semaines` range les mêmes jours par semaine du lundi au dimanche (None hors du mois).
-    """
-    mois = premier_jour(omi.mois or omi.date_debut)
-    fin_du_mois = dernier_jour(mois)
-    agent = omi.agent
-    contexte = calendrier_agent(agent, mois, fin_du_mois)
-    modifiable = omi.est_modifiable_par_agent
-    lignes = (
+def lignes_avec_jours(omi: OrdreMission) -> list[LigneTrajet]:
+    """Les lignes de l'ordre avec leurs communes, leur trajet habituel et leurs jours (triés par date), en deux
+    requêtes : ce que lisent le calendrier, le calcul et les contrôles d'un OMI, qui peuvent se les passer."""
+    return list(
         LigneTrajet.objects.filter(ordre=omi)
-        .select_related("commune_depart", "commune_arrivee", "trajet_habituel")
-        .prefetch_related("jours")
+        .select_related("commune_depart__arrondissement_de", "commune_arrivee__arrondissement_de", "trajet_habituel")
+        .prefetch_related(Prefetch("jours", queryset=JourTrajet.objects.order_by("date")))
         .order_by("pk")
     )
-    resultat_lignes = []
-    for ligne in lignes:
-        coches = {jour.date for jour in ligne.jours.all()}
-        habituels = set(ligne.trajet_habituel.jours) if ligne.trajet_habituel else set()
-        jours = []
-        for numero in range(1, fin_du_mois.day + 1):
-            date = mois.replace(day=numero)
-            hors_periode = not omi.date_debut <= date <= omi.date_fin
-            jour = {
+
+
+def _jours_du_mois(omi: OrdreMission, mois: datetime.date, contexte: CalendrierAgent) -> list[dict]:
+    """Ce qui ne dépend pas de la ligne, pour chaque jour du mois : calculé une fois, pas une fois par ligne."""
+    modifiable = omi.est_modifiable_par_agent
+    jours = []
+    for numero in range(1, dernier_jour(mois).day + 1):
+        date = mois.replace(day=numero)
+        hors_periode = not omi.date_debut <= date <= omi.date_fin
+        jours.append(
+            {
                 "date": date,
                 "numero": numero,
                 "initiale": INITIALES[date.weekday()],
-                "travaille": date in coches,
-                "habituel": date.weekday() in habituels,
                 "weekend": date.weekday() >= 5,
                 "ferie": contexte.feries.get(date, ""),
                 "vacances": contexte.vacances.get(date, ""),
@@ -280,20 +269,40 @@ def dates_possibles(omi: OrdreMission) -> dict:
                 "hors_periode": hors_periode,
                 "modifiable": modifiable and not hors_periode,
             }
-            jour["statut"], jour["libelle"] = _statut(jour)
-            jours.append(jour)
-        semaines = [
-            [jours[date.day - 1] if date.month == mois.month else None for date in semaine]
-            for semaine in calendar.Calendar(firstweekday=0).monthdatescalendar(mois.year, mois.month)
-        ]
+        )
+    return jours
+
+
+def calendrier_du_mois(omi: OrdreMission, lignes: list[LigneTrajet] | None = None) -> dict:
+    """Le calendrier du mois de l'OMI, une fois pour toutes ses lignes, et les jours cochés de chaque ligne.
+
+    Rend {"mois", "libelle", "debut", "fin", "departement", "zone", "jours": [...], "grille": [...],
+    "lignes": [...]}. `jours` : chaque jour du mois, avec ce qui ne dépend pas de la ligne (date, numéro, initiale,
+    `weekend`, `ferie`, `vacances`, `absence`, `hors_periode`, `modifiable` ; voir `dates_possibles`). `grille` :
+    les semaines du lundi au dimanche, en numéros de jour (None hors du mois). Chaque ligne : {"ligne", "libelle",
+    "jours_habituels", "nombre_jours", "coches"} (`coches` : l'ensemble des dates cochées).
+
+    C'est ce que lit la page d'un OMI : 40 lignes × 31 jours en dictionnaires (`dates_possibles`) coûtaient plus
+    de temps, et de ramasse-miettes, que tout le reste du calendrier. `lignes` : celles de `lignes_avec_jours(omi)`,
+    quand l'appelant les a déjà lues (sinon elles sont lues ici).
+    """
+    mois = premier_jour(omi.mois or omi.date_debut)
+    contexte = calendrier_agent(omi.agent, mois, dernier_jour(mois))
+    grille = [
+        [date.day if date.month == mois.month else None for date in semaine]
+        for semaine in calendar.Calendar(firstweekday=0).monthdatescalendar(mois.year, mois.month)
+    ]
+    resultat_lignes = []
+    for ligne in lignes_avec_jours(omi) if lignes is None else lignes:
+        coches = {jour.date for jour in ligne.jours.all()}
+        habituels = set(ligne.trajet_habituel.jours) if ligne.trajet_habituel else set()
         resultat_lignes.append(
             {
                 "ligne": ligne,
                 "libelle": f"{ligne.commune_depart.nom} → {ligne.commune_arrivee.nom}",
                 "jours_habituels": sorted(habituels),
                 "nombre_jours": len(coches),
-                "jours": jours,
-                "semaines": semaines,
+                "coches": coches,
             }
         )
     return {
@@ -303,8 +312,38 @@ def dates_possibles(omi: OrdreMission) -> dict:
         "fin": omi.date_fin,
         "departement": contexte.departement,
         "zone": zone_scolaire(contexte.departement),
+        "jours": _jours_du_mois(omi, mois, contexte),
+        "grille": grille,
         "lignes": resultat_lignes,
     }
+
+
+def dates_possibles(omi: OrdreMission, lignes: list[LigneTrajet] | None = None) -> dict:
+    """Le calendrier du mois de l'OMI, ligne par ligne, pour un écran qui coche et décoche les jours.
+
+    Rend {"mois", "libelle", "debut", "fin", "departement", "zone", "lignes": [...]} ; chaque ligne donne
+    {"ligne", "libelle", "jours_habituels", "nombre_jours", "jours": [...], "semaines": [...]}. Chaque jour :
+    date, numéro, initiale, `travaille` (coché), `habituel` (jour de la semaine du trajet habituel), `weekend`,
+    `ferie` (nom ou ""), `vacances` (nom ou ""), `absence` (motif ou ""), `hors_periode`, `modifiable`, et
+    `statut` / `libelle` : travaille, hors_periode, absence, ferie, weekend, vacances ou libre, dans cet ordre de
+    priorité. `semaines` range les mêmes jours par semaine du lundi au dimanche (None hors du mois).
+
+    `calendrier_du_mois` donne la même chose sans un dictionnaire par ligne et par jour.
+    """
+    calendrier = calendrier_du_mois(omi, lignes)
+    du_mois, grille = calendrier.pop("jours"), calendrier.pop("grille")
+    for item in calendrier["lignes"]:
+        coches = item.pop("coches")
+        habituels = set(item["jours_habituels"])
+        jours = []
+        for commun in du_mois:
+            date = commun["date"]
+            jour = {**commun, "travaille": date in coches, "habituel": date.weekday() in habituels}
+            jour["statut"], jour["libelle"] = _statut(jour)
+            jours.append(jour)
+        item["jours"] = jours
+        item["semaines"] = [[None if numero is None else jours[numero - 1] for numero in semaine] for semaine in grille]
+    return calendrier
 
 
 # --- Cocher ou décocher un jour -----------------------------------------------------------------------------------

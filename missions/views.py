@@ -246,33 +246,47 @@ def _raison(jour: dict) -> str:
     return jour["vacances"]
 
 
-def _semaines_html(ligne_pk: int, semaines: list, jours_du_mois: dict, modifiable: bool) -> str:
-    """Les semaines du calendrier d'une ligne : une case par jour, un bouton par jour modifiable."""
-    rangees = []
-    for semaine in semaines:
-        cases = []
-        for jour in semaine:
-            if jour is None:
-                cases.append("<td></td>")
-                continue
-            numero = jour["numero"]
-            iso, nom, raison = jours_du_mois[numero]
-            coche = jour["travaille"]
+def _cases_du_mois(jours: list[dict], modifiable: bool) -> dict[int, tuple[list[str], list[str]]]:
+    """Le code HTML de chaque case du mois, décochée puis cochée, en morceaux à joindre par l'identifiant de la case
+    (« 1234-5 », ligne et jour) : la case ne dépend de la ligne que par cet identifiant et par la coche."""
+    cases = {}
+    for jour in jours:
+        numero = jour["numero"]
+        iso, nom, raison = jour["date"].isoformat(), libelle_jour(jour["date"]), escape(_raison(jour))
+        variantes = []
+        for coche in (False, True):
             statut = raison
             if coche:
                 statut = f"<strong>Trajet</strong><br>{raison}" if raison else "<strong>Trajet</strong>"
-            ident = f"{ligne_pk}-{numero}"
             if modifiable and jour["modifiable"]:
                 action, presse, classe = ("decocher", "true", "") if coche else ("cocher", "false", " fr-btn--tertiary")
-                jour_html = (
-                    f'<button type="submit" id="jour-{ident}" name="{action}" value="{iso}" aria-pressed="{presse}" '
-                    f'aria-describedby="statut-{ident}" class="fr-btn fr-btn--sm{classe}">'
-                    f'{numero}<span class="fr-sr-only"> {nom}</span></button>'
-                )
+                debut = [
+                    '<td><button type="submit" id="jour-',
+                    f'" name="{action}" value="{iso}" aria-pressed="{presse}" aria-describedby="statut-',
+                    f'" class="fr-btn fr-btn--sm{classe}">{numero}<span class="fr-sr-only"> {nom}</span></button>'
+                    '<br><span id="statut-',
+                ]
             else:
-                jour_html = f'<span class="fr-text--bold">{numero}</span><span class="fr-sr-only"> {nom}</span>'
-            cases.append(f'<td>{jour_html}<br><span id="statut-{ident}" class="fr-text--xs">{statut}</span></td>')
-        rangees.append("<tr>" + "".join(cases) + "</tr>")
+                debut = [
+                    f'<td><span class="fr-text--bold">{numero}</span><span class="fr-sr-only"> {nom}</span>'
+                    '<br><span id="statut-'
+                ]
+            variantes.append([*debut, f'" class="fr-text--xs">{statut}</span></td>'])
+        cases[numero] = (variantes[0], variantes[1])
+    return cases
+
+
+def _semaines_html(ligne_pk: int, grille: list, cases: dict, numeros_coches: set[int]) -> str:
+    """Les semaines du calendrier d'une ligne : une case par jour, un bouton par jour modifiable."""
+    rangees = []
+    for semaine in grille:
+        html = []
+        for numero in semaine:
+            if numero is None:
+                html.append("<td></td>")
+            else:
+                html.append(f"{ligne_pk}-{numero}".join(cases[numero][numero in numeros_coches]))
+        rangees.append("<tr>" + "".join(html) + "</tr>")
     return "".join(rangees)
 
 
@@ -290,12 +304,9 @@ def _presentation_omi(omi: dict, ordre, modifiable: bool) -> dict:
     coûtaient près d'une seconde par page. Les cases sont donc écrites ici, en une passe (les libellés venus de la
     base, fériés, vacances, motifs d'absence, sont échappés), et les montants mis en forme par `bareme.calcul`.
     """
-    # Date, nom et raison d'un jour ne dépendent pas de la ligne : calculés une fois pour le mois.
-    premiere = omi["lignes"][0]["jours"] if omi["lignes"] else []
-    jours_du_mois = {
-        jour["numero"]: (jour["date"].isoformat(), libelle_jour(jour["date"]), escape(_raison(jour)))
-        for jour in premiere
-    }
+    # Les cases ne dépendent de la ligne que par leur identifiant et leur coche : écrites une fois pour le mois.
+    calendrier = omi["calendrier"]
+    cases, mois = _cases_du_mois(calendrier["jours"], modifiable), calendrier["mois"]
     url_jours, url_modifier_ligne, url_supprimer_ligne, url_justificatif, url_modifier_frais, url_supprimer_frais = (
         _chemins(nom, ordre.pk)
         for nom in (
@@ -309,8 +320,11 @@ def _presentation_omi(omi: dict, ordre, modifiable: bool) -> dict:
     )
     for ligne_omi in omi["lignes"]:
         ligne, calculee = ligne_omi["ligne"], ligne_omi["calcul"]
+        numeros_coches = {
+            date.day for date in ligne_omi["coches"] if (date.year, date.month) == (mois.year, mois.month)
+        }
         ligne_omi["semaines_html"] = mark_safe(  # cases construites ci-dessus, textes de la base échappés
-            _semaines_html(ligne.pk, ligne_omi["semaines"], jours_du_mois, modifiable)
+            _semaines_html(ligne.pk, calendrier["grille"], cases, numeros_coches)
         )
         ligne_omi["km_aller_fr"] = calcul.km_fr(ligne.km_aller)
         calcule = bool(calculee and calculee.resultats)

@@ -259,14 +259,22 @@ def _destination(ligne: LigneTrajet, residences: set[str]):
     return ligne.commune_depart if ligne.commune_arrivee_id in residences else ligne.commune_arrivee
 
 
-def contexte(ordre: OrdreMission) -> Contexte:
+def contexte(
+    ordre: OrdreMission, *, lignes: list[LigneTrajet] | None = None, frais: list[Frais] | None = None
+) -> Contexte:
+    """Les données des règles, lues une fois. `lignes` (communes avec leur ville de rattachement, jours triés par date,
+    lignes triées par pk) et `frais` (triés par date puis pk) : ceux de l'ordre quand l'appelant les a déjà lus, comme
+    la page d'un OMI ; sinon ils sont lus ici."""
     agent = ordre.agent
-    lignes = list(
-        LigneTrajet.objects.filter(ordre=ordre)
-        .select_related("commune_depart__arrondissement_de", "commune_arrivee__arrondissement_de")
-        .prefetch_related(Prefetch("jours", queryset=JourTrajet.objects.order_by("date")))
-        .order_by("pk")
-    )
+    if lignes is None:
+        lignes = list(
+            LigneTrajet.objects.filter(ordre=ordre)
+            .select_related("commune_depart__arrondissement_de", "commune_arrivee__arrondissement_de")
+            .prefetch_related(Prefetch("jours", queryset=JourTrajet.objects.order_by("date")))
+            .order_by("pk")
+        )
+    if frais is None:
+        frais = list(ordre.frais.order_by("date", "pk"))
     dates_par_ligne = {ligne.pk: [jour.date for jour in ligne.jours.all()] for ligne in lignes}
     toutes = [jour for dates in dates_par_ligne.values() for jour in dates]
     adm = agent.residence_administrative.commune
@@ -312,7 +320,7 @@ def contexte(ordre: OrdreMission) -> Contexte:
     return Contexte(
         ordre=ordre,
         lignes=lignes,
-        frais=list(ordre.frais.order_by("date", "pk")),
+        frais=frais,
         feries=feries,
         distancier=distancier,
         eligibilites=eligibilites,
@@ -324,8 +332,11 @@ def contexte(ordre: OrdreMission) -> Contexte:
     )
 
 
-def detecter(ordre: OrdreMission) -> list[Anomalie]:
-    ctx = contexte(ordre)
+def detecter(
+    ordre: OrdreMission, *, lignes: list[LigneTrajet] | None = None, frais: list[Frais] | None = None
+) -> list[Anomalie]:
+    """Toutes les anomalies de l'ordre ; `lignes` et `frais` : voir `contexte`."""
+    ctx = contexte(ordre, lignes=lignes, frais=frais)
     return [anomalie for regle in REGLES for anomalie in regle(ctx)]
 
 

@@ -165,8 +165,9 @@ def test_aucune_version_avant_le_premier_texte(baremes):
     assert selectors.version_en_vigueur(TypeBareme.IK_VOITURE, datetime.date(2019, 2, 28)) is None
 
 
-def test_les_taux_d_ik_se_lisent_en_deux_requetes(baremes, django_assert_num_queries):
-    with django_assert_num_queries(2):  # les versions, puis tous leurs taux
+def test_les_taux_d_ik_se_lisent_en_deux_requetes(baremes, django_assert_num_queries, monkeypatch):
+    monkeypatch.setattr(selectors, "_versions_en_cache", (None, {}))  # processus qui démarre
+    with django_assert_num_queries(3):  # l'empreinte des barèmes (voir test_cache_versions), les versions, leurs taux
         versions = selectors.versions_ik()
     assert len(versions) == 6
 

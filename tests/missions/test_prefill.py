@@ -11,7 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from missions import prefill
 from missions.enums import Depart, Etat, Periode, TypeFrais, TypeOrdre, TypeRepas
 from missions.models import Frais, JourTrajet, LigneTrajet, OrdreMission
-from missions.prefill import PrefillRefuse, basculer_jour, dates_possibles, preparer_omi
+from missions.prefill import (
+    PrefillRefuse,
+    basculer_jour,
+    calendrier_du_mois,
+    dates_possibles,
+    lignes_avec_jours,
+    preparer_omi,
+)
 from tests.agents.factories import (
     AgentFactory,
     CentreCoutsFactory,
@@ -497,6 +504,29 @@ def test_dates_possibles_juin_2026(doubs):
     assert len(semaines) == 5
     assert [jour["numero"] for jour in semaines[0]] == [1, 2, 3, 4, 5, 6, 7]
     assert [jour and jour["numero"] for jour in semaines[4]] == [29, 30, None, None, None, None, None]
+
+
+def test_calendrier_du_mois_dit_la_meme_chose_que_dates_possibles_sans_un_jour_par_ligne(doubs):
+    """La page d'un OMI lit `calendrier_du_mois` (le mois une fois, les coches de chaque ligne) : mêmes jours, mêmes
+    coches, même grille que `dates_possibles`, y compris avec les lignes déjà lues par l'appelant."""
+    AbsenceFactory(agent=doubs["agent"], date_debut=D(2026, 6, 16), date_fin=D(2026, 6, 16), motif="Stage")
+    omi = preparer_omi(omp=doubs["omp"], mois=D(2026, 6, 1), par=doubs["agent"].user)
+    complet = dates_possibles(omi)
+    for calendrier in (calendrier_du_mois(omi), calendrier_du_mois(omi, lignes_avec_jours(omi))):
+        assert {cle: calendrier[cle] for cle in complet if cle != "lignes"} == {
+            cle: valeur for cle, valeur in complet.items() if cle != "lignes"
+        }
+        for leger, detail in zip(calendrier["lignes"], complet["lignes"], strict=True):
+            assert leger["coches"] == {jour["date"] for jour in detail["jours"] if jour["travaille"]}
+            assert {cle: leger[cle] for cle in ("ligne", "libelle", "jours_habituels", "nombre_jours")} == {
+                cle: detail[cle] for cle in ("ligne", "libelle", "jours_habituels", "nombre_jours")
+            }
+            for commun, jour in zip(calendrier["jours"], detail["jours"], strict=True):
+                assert commun.items() <= jour.items()
+            assert calendrier["grille"] == [
+                [jour and jour["numero"] for jour in semaine] for semaine in detail["semaines"]
+            ]
+    assert calendrier["jours"][15]["absence"] == "Stage"
 
 
 def test_dates_possibles_mois_partiel_et_ordre_soumis(db):

@@ -15,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from missions import selectors
+from missions.calculs import calculer_ordre
 from missions.enums import Depart, Etat, TypeFrais, TypeRepas
 from missions.models import Frais, JourTrajet, LigneTrajet, OrdreMission
 from missions.prefill import preparer_omi
@@ -33,6 +35,7 @@ from tests.missions.factories import (
     OrdreMissionFactory,
     TrajetHabituelFactory,
 )
+from validation.anomalies import detecter
 
 pytestmark = pytest.mark.usefixtures("baremes_officiels")
 
@@ -669,6 +672,9 @@ def test_requetes_constantes_avec_plus_de_lignes_de_jours_et_de_frais(
     page(client, omi)  # caches de premier passage (types de contenu, calendriers)
     with CaptureQueriesContext(connection) as requetes:
         assert page(client, omi).status_code == 200
+    # Lignes, jours et frais lus une fois pour le calendrier, le calcul et les contrôles ; barèmes en cache (une
+    # requête d'empreinte par lecture) : 40 requêtes avant, 32 depuis (voir benchmarks/README.md, page d'un OMI).
+    assert len(requetes) <= 32
     for numero in range(6):
         destination = CommuneFactory(departement="06", latitude=Decimal("43.7"), longitude=Decimal("7.2"))
         ligne_avec_jours(omi, destination, [1, 2, 5, 6, 7, 8, 9, 12, 13, 14], trajets_par_jour=1 + numero % 2)
@@ -679,3 +685,31 @@ def test_requetes_constantes_avec_plus_de_lignes_de_jours_et_de_frais(
     with django_assert_num_queries(len(requetes)):
         response = page(client, omi)
     assert len(response.context["omi"]["lignes"]) == 7
+
+
+def test_la_page_calcule_et_controle_comme_les_services_qui_relisent_tout(omi, ligne, communes):
+    """La page lit lignes, jours et frais une fois pour le calendrier, le calcul et les contrôles : mêmes résultats
+    que `calculer_ordre` et `detecter` appelés seuls (qui les relisent)."""
+    ligne_avec_jours(omi, communes["nice"], [3, 4, 10], km="0")  # un week-end et 0 km : des anomalies
+    Frais.objects.create(ordre=omi, type=TypeFrais.REPAS, date=D(2026, 10, 5), type_repas=TypeRepas.PLEIN)
+    Frais.objects.create(ordre=omi, type=TypeFrais.PARKING, date=D(2026, 10, 6), montant=Decimal("3.10"))
+    ordre = selectors.ordre_visible_ou_404(omi.agent.user, omi.pk)
+    page_omi = selectors.page_omi(ordre)
+    seul = calculer_ordre(OrdreMission.objects.get(pk=omi.pk))
+
+    def resume(calcul_ordre):
+        return (
+            [(item.ligne.pk, item.dates, item.km, item.montant) for item in calcul_ordre.lignes],
+            [(item.frais.pk, item.montant, item.taux, item.bareme) for item in calcul_ordre.frais],
+            calcul_ordre.cumul_avant,
+            calcul_ordre.total,
+            calcul_ordre.erreurs,
+        )
+
+    assert resume(page_omi["calcul"]) == resume(seul) and seul.total > 0
+    anomalies = detecter(OrdreMission.objects.get(pk=omi.pk))
+    assert page_omi["anomalies"] == anomalies
+    assert {anomalie.code for anomalie in anomalies} >= {"zero_km", "week_end_ferie"}
+    assert [item["nombre_jours"] for item in page_omi["lignes"]] == [
+        len(dates(item["ligne"])) for item in page_omi["lignes"]
+    ]
