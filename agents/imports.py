@@ -37,6 +37,8 @@ FICHIER_COMMUNES = DOSSIER_COMMUNES / "communes.csv.gz"
 FICHIER_LIMITROPHES = DOSSIER_COMMUNES / "communes_limitrophes.csv.gz"
 FICHIER_COMMUNES_DEMO = DOSSIER_COMMUNES / "communes_demo.csv"
 FICHIER_LIMITROPHES_DEMO = DOSSIER_COMMUNES / "communes_limitrophes_demo.csv"
+# Hors de l'académie de démonstration, les villes où l'on est convoqué (ministère, formations nationales).
+FICHIER_VILLES_CONVOCATION_DEMO = DOSSIER_COMMUNES / "communes_convocations_demo.csv"
 
 # Lignes par requête d'écriture : assez pour amortir les allers-retours, assez peu pour des requêtes raisonnables.
 TAILLE_LOT = 2000

@@ -103,6 +103,17 @@ def test_reimport_conserve_le_drapeau_desservie():
     assert Limitrophe.objects.filter(desservie_transports_publics=True).count() == 2654
 
 
+def test_les_villes_de_convocation_s_ajoutent_a_l_academie_de_demonstration():
+    importer_demo()
+    rapport = imports.importer_communes(imports.FICHIER_VILLES_CONVOCATION_DEMO, enregistrer=True)
+    assert rapport.compteurs["communes"].creees == 2
+    assert Commune.objects.get(insee="75056").nom == "Paris"
+    assert Commune.objects.get(insee="69123").departement == "69"
+    assert Commune.objects.count() == 998  # rien n'est retiré de l'académie
+    encore = imports.importer_communes(imports.FICHIER_VILLES_CONVOCATION_DEMO, enregistrer=True)
+    assert (encore.compteurs["communes"].creees, encore.compteurs["communes"].inchangees) == (0, 2)
+
+
 def test_essai_a_blanc_n_ecrit_rien_mais_compte():
     rapport = importer_demo(enregistrer=False)
 

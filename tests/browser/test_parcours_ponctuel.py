@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from agents.demo import DEMO_PASSWORD, charger_academie_demo
 from agents.enums import Categorie
-from agents.models import Agent, Commune, Gestionnaire
+from agents.imports import FICHIER_VILLES_CONVOCATION_DEMO, importer_communes
+from agents.models import Agent, Gestionnaire
 from missions.enums import Etat, TypeOrdre
 from missions.models import Billet, OrdreMission
 from tests.browser.pages import (
@@ -35,21 +36,12 @@ def fichier_pdf(nom: str) -> dict:
 
 @pytest.fixture
 def enseignant_et_agence():
-    """La démo, Paris en plus (la démo n'a que des communes de l'académie), un enseignant convocable et l'agence de
+    """La démo (ses communes, et les villes de convocation dont Paris), un enseignant convocable et l'agence de
     voyage dont le périmètre le couvre."""
     call_command("importer_communes", demo=True, wet_run=True, verbosity=0)
     call_command("charger_baremes", verbosity=0)
+    importer_communes(FICHIER_VILLES_CONVOCATION_DEMO, enregistrer=True)  # comme `charger_demo`
     charger_academie_demo()
-    Commune.objects.get_or_create(
-        insee="75056",
-        defaults={
-            "nom": "Paris",
-            "departement": "75",
-            "population": 2113705,
-            "latitude": "48.85889",
-            "longitude": "2.32004",
-        },
-    )
     enseignants = Agent.objects.filter(
         categorie__in=(Categorie.TZR, Categorie.SERVICE_PARTAGE), valideurs__isnull=False
     ).select_related("user", "service_gestionnaire")

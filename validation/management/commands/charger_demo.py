@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from agents.demo import DEMO_PASSWORD, charger_academie_demo
+from agents.imports import FICHIER_VILLES_CONVOCATION_DEMO, importer_communes
 from agents.models import Commune
 from validation.demo import charger_ordres_demo, charger_paiements_demo
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             call_command("importer_communes", demo=True, wet_run=True, verbosity=verbosity)
         else:
             self.stdout.write("Communes de démonstration déjà importées.")
+        importer_communes(FICHIER_VILLES_CONVOCATION_DEMO, enregistrer=True)  # Paris, Lyon : sans effet la 2e fois
         call_command("charger_baremes", verbosity=verbosity)
         budget_dir = settings.REFERENCE_DATA_DIR / "budget"
         for type_, fichier in BUDGET:
