@@ -453,16 +453,14 @@ class Sejour(models.Model):
         return f"{self.commune.nom} à partir du {self.arrivee_le:%d/%m/%Y %H:%M}"
 
 
-class Etape(models.Model):
-    """Un repas ou une nuitée dus pendant la mission, générés à partir des horaires, et la façon dont l'agent le prend.
+class EtapeBase(models.Model):
+    """Un repas ou une nuitée dus pendant une mission et la façon dont l'agent le prend : prévu sur l'ordre
+    (`Etape`) ou réel sur l'état de frais (`validation.EtapeEtatFrais`), mêmes champs et mêmes règles.
 
     `ajuste` : l'agent a changé le mode proposé ; une nouvelle génération garde ce choix tant que l'étape reste due.
     Une nuitée est datée du jour où finit sa plage de 0 h à 5 h (la nuit du 24 au 25 est datée du 25).
     """
 
-    ordre = models.ForeignKey(
-        OrdreMission, on_delete=models.CASCADE, related_name="etapes", verbose_name="ordre de mission"
-    )
     type = models.CharField("étape", max_length=10, choices=TypeEtape.choices)
     date = models.DateField("date", help_text="Pour une nuitée, le jour où elle finit.")
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name="lieu")
@@ -470,18 +468,13 @@ class Etape(models.Model):
     ajuste = models.BooleanField("choix modifié par l'agent", default=False)
     commentaire = models.CharField("commentaire", max_length=250, blank=True)
 
+    # Le mode doit convenir au type : une nuitée se paie sur facture ou est fournie, un repas a ses quatre modes.
+    MODE_SELON_TYPE = (Q(type=TypeEtape.NUITEE) & Q(mode__in=MODES_NUITEE)) | (
+        ~Q(type=TypeEtape.NUITEE) & Q(mode__in=MODES_REPAS)
+    )
+
     class Meta:
-        verbose_name = "étape"
-        verbose_name_plural = "étapes"
-        ordering = ["ordre", "date", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["ordre", "type", "date"], name="etape_une_par_type_et_jour"),
-            models.CheckConstraint(
-                condition=(Q(type=TypeEtape.NUITEE) & Q(mode__in=MODES_NUITEE))
-                | (~Q(type=TypeEtape.NUITEE) & Q(mode__in=MODES_REPAS)),
-                name="etape_mode_selon_type",
-            ),
-        ]
+        abstract = True
 
     def __str__(self):
         return self.libelle
@@ -507,6 +500,23 @@ class Etape(models.Model):
                 debut = date_fr(veille)
             return f"nuit du {debut} au {date_fr(self.date)}"
         return f"{self.get_type_display().lower()} du {date_fr(self.date)}"
+
+
+class Etape(EtapeBase):
+    """Une étape prévue sur l'ordre de mission ponctuel, générée à partir de ses horaires."""
+
+    ordre = models.ForeignKey(
+        OrdreMission, on_delete=models.CASCADE, related_name="etapes", verbose_name="ordre de mission"
+    )
+
+    class Meta:
+        verbose_name = "étape"
+        verbose_name_plural = "étapes"
+        ordering = ["ordre", "date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ordre", "type", "date"], name="etape_une_par_type_et_jour"),
+            models.CheckConstraint(condition=EtapeBase.MODE_SELON_TYPE, name="etape_mode_selon_type"),
+        ]
 
 
 class DemandeBillet(models.Model):

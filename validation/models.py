@@ -6,8 +6,8 @@ from django.db.models import F, Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from agents.enums import Categorie
-from missions.enums import MODES_NUITEE, MODES_REPAS, Etat, ModeEtape, TypeEtape, TypeFrais
-from missions.models import Etape, OrdreMission
+from missions.enums import Etat, TypeFrais
+from missions.models import EtapeBase, OrdreMission
 from validation.enums import Action, Etapes, RoleDelegue
 
 
@@ -319,22 +319,13 @@ class EtatFrais(ConcurrentTransitionMixin, models.Model):
 # --- La déclaration réelle d'un état de frais d'OM ponctuel -------------------------------------------------------------
 
 
-class EtapeEtatFrais(models.Model):
-    """Un repas ou une nuitée réellement dus, régénérés à partir des horaires réels, et la façon dont l'agent l'a pris.
-
-    Mêmes règles que les étapes prévisionnelles (`missions.Etape`) : `ajuste` garde le choix de l'agent d'une
-    génération à l'autre tant que l'étape reste due.
-    """
+class EtapeEtatFrais(EtapeBase):
+    """Un repas ou une nuitée réellement dus, régénérés à partir des horaires réels, et la façon dont l'agent l'a pris
+    (mêmes règles que l'étape prévue sur l'ordre : `missions.models.EtapeBase`)."""
 
     etat_frais = models.ForeignKey(
         EtatFrais, on_delete=models.CASCADE, related_name="etapes", verbose_name="état de frais"
     )
-    type = models.CharField("étape", max_length=10, choices=TypeEtape.choices)
-    date = models.DateField("date", help_text="Pour une nuitée, le jour où elle finit.")
-    commune = models.ForeignKey("agents.Commune", on_delete=models.PROTECT, related_name="+", verbose_name="lieu")
-    mode = models.CharField("prise en charge", max_length=20, choices=ModeEtape.choices)
-    ajuste = models.BooleanField("choix modifié par l'agent", default=False)
-    commentaire = models.CharField("commentaire", max_length=250, blank=True)
 
     class Meta:
         verbose_name = "étape réelle"
@@ -342,27 +333,8 @@ class EtapeEtatFrais(models.Model):
         ordering = ["etat_frais", "date", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["etat_frais", "type", "date"], name="etape_ef_une_par_type_et_jour"),
-            models.CheckConstraint(
-                condition=(Q(type=TypeEtape.NUITEE) & Q(mode__in=MODES_NUITEE))
-                | (~Q(type=TypeEtape.NUITEE) & Q(mode__in=MODES_REPAS)),
-                name="etape_ef_mode_selon_type",
-            ),
+            models.CheckConstraint(condition=EtapeBase.MODE_SELON_TYPE, name="etape_ef_mode_selon_type"),
         ]
-
-    def __str__(self):
-        return self.libelle
-
-    @property
-    def est_nuitee(self) -> bool:
-        return self.type == TypeEtape.NUITEE
-
-    @property
-    def mode_par_defaut(self) -> str:
-        return ModeEtape.PAYANTE if self.est_nuitee else ModeEtape.PLEIN
-
-    @property
-    def libelle(self) -> str:
-        return Etape(type=self.type, date=self.date).libelle
 
 
 class FraisEtatFrais(models.Model):
