@@ -11,6 +11,7 @@ Les règles appliquées sont décrites dans docs/bareme.md.
 
 import datetime
 import math
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -141,6 +142,39 @@ def heure_fr(moment: datetime.datetime | datetime.time) -> str:
 
 def plage_fr(plage: tuple[datetime.time, datetime.time]) -> str:
     return f"{heure_fr(plage[0])}–{heure_fr(plage[1])}"
+
+
+# « 8 h 30 – 16 h 30 », « 8h30-16h30 », « 08:30 à 16:30 », « 9 h – 17 h » : les horaires de mission d'une ligne d'OMI,
+# cherchés dans son commentaire (le reste du texte est libre).
+_HEURE = r"(\d{1,2})\s*(?:h|H|:)\s*(\d{2})?"
+_HORAIRES = re.compile(rf"{_HEURE}\s*(?:-|–|—|à|a)\s*{_HEURE}")
+
+
+def lire_horaires(texte: str) -> tuple[datetime.time, datetime.time] | None:
+    """Les horaires (début, fin) écrits dans un texte, ou None s'il n'y en a pas de lisibles (fin avant début
+    comprise)."""
+    trouve = _HORAIRES.search(texte or "")
+    if trouve is None:
+        return None
+    h1, m1, h2, m2 = (int(valeur) if valeur else 0 for valeur in trouve.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        return None
+    debut, fin = datetime.time(h1, m1), datetime.time(h2, m2)
+    return (debut, fin) if debut < fin else None
+
+
+def horaires_texte(debut: datetime.time, fin: datetime.time) -> str:
+    """« 8 h 30 – 16 h 30 », comme l'écrivent les services (espaces ordinaires : le texte va dans un commentaire)."""
+
+    def heure(moment: datetime.time) -> str:
+        return f"{moment.hour} h {moment.minute:02d}" if moment.minute else f"{moment.hour} h"
+
+    return f"{heure(debut)} – {heure(fin)}"
+
+
+def couvre_la_plage(horaires: tuple[datetime.time, datetime.time], plage: tuple[datetime.time, datetime.time]) -> bool:
+    """La mission couvre-t-elle toute la plage (11 h–14 h pour un déjeuner) ?"""
+    return horaires[0] <= plage[0] and horaires[1] >= plage[1]
 
 
 def classe_vehicule(vehicule: str, cv: int | None = None) -> str:

@@ -1,17 +1,20 @@
 import datetime
+import re
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
-from dsfr.forms import DsfrBaseForm
 
 from agents.forms import CommuneSaisieField, DateInput, libelle_commune
 from agents.models import CentreCouts, DomaineFonctionnel, EnveloppeBudgetaire, Etablissement
+from bareme import calcul
+from config.formulaires import FormulaireDsfr
 from missions import fichiers
 from missions.calendrier import JOURS as NOMS_JOURS
 from missions.calendrier import MOIS
 from missions.enums import Depart, TypeFrais, TypeRepas
-from missions.services import PERIODES_OMP, horaires_de
+from missions.services import PERIODES_OMP
 
 JOURS = [("0", "Lundi"), ("1", "Mardi"), ("2", "Mercredi"), ("3", "Jeudi"), ("4", "Vendredi"), ("5", "Samedi")]
 
@@ -20,7 +23,7 @@ def annee_scolaire_courante(aujourd_hui: datetime.date) -> int:
     return aujourd_hui.year if aujourd_hui.month >= 9 else aujourd_hui.year - 1
 
 
-class OmpForm(DsfrBaseForm):
+class OmpForm(FormulaireDsfr):
     periode = forms.ChoiceField(label="Période", choices=PERIODES_OMP)
     annee = forms.IntegerField(
         label="Année",
@@ -54,7 +57,7 @@ class OmpForm(DsfrBaseForm):
         return cleaned
 
 
-class TrajetHabituelForm(DsfrBaseForm):
+class TrajetHabituelForm(FormulaireDsfr):
     depart = forms.ChoiceField(
         label="Départ depuis", choices=Depart.choices, widget=forms.RadioSelect, initial=Depart.ADMINISTRATIVE
     )
@@ -151,7 +154,7 @@ def libelle_jour(jour: datetime.date) -> str:
     return f"{NOMS_JOURS[jour.weekday()]} {'1er' if jour.day == 1 else jour.day} {MOIS[jour.month - 1]}"
 
 
-class LigneOmiForm(DsfrBaseForm):
+class LigneOmiForm(FormulaireDsfr):
     """Une ligne de trajet saisie à la main sur un OMI ; à l'ajout, ses jours se cochent dans la période de l'ordre."""
 
     depart = forms.ChoiceField(
@@ -212,6 +215,19 @@ class LigneOmiForm(DsfrBaseForm):
         for nom in ("commune_depart", "commune_arrivee"):
             _suggestions_communes(self.fields[nom])
 
+    def clean_horaires(self):
+        """Des horaires lisibles s'écrivent comme les services les lisent (« 8 h 30 – 16 h 30 ») ; une fin avant le
+        début est refusée ; un texte sans horaires reste tel quel."""
+        texte = self.cleaned_data["horaires"].strip()
+        horaires = calcul.lire_horaires(texte)
+        if horaires is not None:
+            return calcul.horaires_texte(*horaires)
+        if re.search(r"\d\s*(?:h|H|:)", texte):
+            raise ValidationError(
+                "Horaires illisibles : écrivez l'heure de début puis celle de fin, par exemple « 8 h 30 – 16 h 30 »."
+            )
+        return texte
+
     @classmethod
     def initial_depuis(cls, ligne) -> dict:
         return {
@@ -220,14 +236,14 @@ class LigneOmiForm(DsfrBaseForm):
             "commune_arrivee": libelle_commune(ligne.commune_arrivee),
             "km_aller": ligne.km_aller,
             "trajets_par_jour": ligne.trajets_par_jour,
-            "horaires": horaires_de(ligne),
+            "horaires": ligne.horaires,
         }
 
 
 REPAS_DECLARABLES = [choix for choix in TypeRepas.choices if choix[0] != TypeRepas.AUCUN]
 
 
-class FraisOmiForm(DsfrBaseForm):
+class FraisOmiForm(FormulaireDsfr):
     """Un repas, un péage, un stationnement ou un ticket, avec son justificatif (PDF, JPEG ou PNG)."""
 
     type = forms.ChoiceField(label="Nature du frais", choices=TypeFrais.choices)
@@ -313,7 +329,7 @@ class FraisOmiForm(DsfrBaseForm):
         return cleaned
 
 
-class PieceForm(DsfrBaseForm):
+class PieceForm(FormulaireDsfr):
     type = forms.ChoiceField(label="Pièce")
     fichier = forms.FileField(
         label="Fichier (PDF, JPEG ou PNG, 5 Mo au plus)",
@@ -329,7 +345,7 @@ class PieceForm(DsfrBaseForm):
         self.fields["type"].choices = types
 
 
-class AbsenceForm(DsfrBaseForm):
+class AbsenceForm(FormulaireDsfr):
     date_debut = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     date_fin = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     motif = forms.CharField(label="Motif (facultatif)", required=False, max_length=200)

@@ -326,8 +326,17 @@ class LigneTrajet(models.Model):
             models.CheckConstraint(condition=Q(trajets_par_jour__gte=1), name="ligne_trajet_au_moins_un"),
         ]
 
+    # Le commentaire : les dates (« L 5, 12 octobre »), puis, après ce séparateur, les horaires de mission saisis.
+    SEPARATEUR_HORAIRES = " — "
+
     def __str__(self):
         return f"{self.commune_depart.nom} → {self.commune_arrivee.nom}"
+
+    @property
+    def horaires(self) -> str:
+        """Les horaires de mission saisis sur la ligne (ce qui suit « — » dans son commentaire), tels quels."""
+        _, separateur, horaires = self.commentaire.partition(self.SEPARATEUR_HORAIRES)
+        return horaires if separateur else ""
 
 
 class JourTrajet(models.Model):

@@ -156,7 +156,7 @@ PERIODES_OMP = [choix for choix in Periode.choices if choix[0] != Periode.LIBRE]
 # Le commentaire d'une ligne d'OMI est fait des dates (« L 5, 12, 19 octobre », refait à chaque jour coché ou
 # décoché) puis, après « — », des horaires de mission saisis par l'agent, qui sont conservés d'un changement à l'autre.
 
-SEPARATEUR_HORAIRES = " — "
+SEPARATEUR_HORAIRES = LigneTrajet.SEPARATEUR_HORAIRES
 COMMENTAIRE_MAX = LigneTrajet._meta.get_field("commentaire").max_length
 REFUS_OMI = "Seul un ordre de mission itinérant (OMI) se complète ligne par ligne et jour par jour."
 
@@ -172,12 +172,6 @@ def _verrouiller_omi(ordre: OrdreMission, par) -> OrdreMission:
     if ordre.type != TypeOrdre.ITINERANT:
         raise ValidationError(REFUS_OMI)
     return ordre
-
-
-def horaires_de(ligne: LigneTrajet) -> str:
-    """Les horaires de mission saisis sur une ligne (ce qui suit « — » dans son commentaire)."""
-    _, separateur, horaires = ligne.commentaire.partition(SEPARATEUR_HORAIRES)
-    return horaires if separateur else ""
 
 
 def commentaire_ligne(dates: Iterable[datetime.date], horaires: str) -> str:
@@ -206,7 +200,7 @@ def basculer_jour_omi(*, ligne: LigneTrajet, date: datetime.date, actif: bool, p
     """
     with transaction.atomic():
         ordre = _verrouiller_omi(ligne.ordre, par)
-        horaires = horaires_de(LigneTrajet.objects.get(pk=ligne.pk, ordre=ordre))
+        horaires = LigneTrajet.objects.get(pk=ligne.pk, ordre=ordre).horaires
         ligne = prefill.basculer_jour(ligne, date, actif)
         if horaires:
             ligne.commentaire = commentaire_ligne(ligne.jours.values_list("date", flat=True), horaires)

@@ -156,6 +156,37 @@ def repas_sans_deplacement(ctx: Contexte) -> list[Anomalie]:
     ]
 
 
+def repas_hors_horaires(ctx: Contexte) -> list[Anomalie]:
+    """Un repas un jour où les horaires de mission saisis sur les trajets ne couvrent pas la plage 11 h–14 h.
+
+    Seuls les horaires lisibles comptent (`calcul.lire_horaires`) : un jour dont aucun trajet n'a d'horaires n'est
+    pas signalé ici, et un seul trajet qui couvre la plage suffit."""
+    if ctx.ordre.type == TypeOrdre.PONCTUEL:
+        return []
+    horaires_par_jour: dict[datetime.date, list[tuple[datetime.time, datetime.time]]] = {}
+    for ligne in ctx.lignes:
+        horaires = calcul.lire_horaires(ligne.horaires)
+        if horaires is not None:
+            for jour in ctx.dates_par_ligne[ligne.pk]:
+                horaires_par_jour.setdefault(jour, []).append(horaires)
+    anomalies = []
+    for frais in ctx.frais:
+        declares = horaires_par_jour.get(frais.date)
+        if frais.type != TypeFrais.REPAS or frais.type_repas == TypeRepas.GRATUIT or not declares:
+            continue
+        if not any(calcul.couvre_la_plage(horaires, calcul.DEJEUNER) for horaires in declares):
+            textes = ", ".join(calcul.horaires_texte(*horaires) for horaires in declares)
+            anomalies.append(
+                Anomalie(
+                    "repas_hors_horaires",
+                    f"Repas du {date_fr(frais.date)} : les horaires de mission de ce jour ({textes}) ne couvrent pas "
+                    f"toute la plage {calcul.plage_fr(calcul.DEJEUNER)}.",
+                    False,
+                )
+            )
+    return anomalies
+
+
 def meme_jour_dans_deux_ordres(ctx: Contexte) -> list[Anomalie]:
     anomalies = []
     deja_vus = set()
@@ -244,6 +275,7 @@ REGLES: list[Callable[[Contexte], list[Anomalie]]] = [
     week_end_ou_ferie,
     km_au_dessus_du_distancier,
     repas_sans_deplacement,
+    repas_hors_horaires,
     meme_jour_dans_deux_ordres,
     justificatif_manquant,
     montant_inhabituel,

@@ -324,6 +324,20 @@ class TestLigneALaMain:
         omi.refresh_from_db()
         assert omi.montant_estime == Decimal("16.00")  # 4 × 12,5 km = 50 km × 0,32 €
 
+    def test_horaires_ecrits_comme_les_services_les_lisent(self, client, agent, omi):
+        client.force_login(agent.user)
+        client.post(url("ajouter_ligne_omi", omi.pk), self.donnees(horaires="8h30-16h30"))
+        assert LigneTrajet.objects.get(ordre=omi).commentaire == "Ma 6, 13 octobre — 8 h 30 – 16 h 30"
+
+    @pytest.mark.parametrize("horaires", ["16 h – 8 h", "8 h 30"])
+    def test_horaires_illisibles_refuses_a_cote_du_champ(self, client, agent, omi, horaires):
+        client.force_login(agent.user)
+        response = client.post(url("ajouter_ligne_omi", omi.pk), self.donnees(horaires=horaires))
+        assert response.status_code == 422
+        assert "Horaires illisibles : écrivez l&#x27;heure de début puis celle de fin" in response.text
+        assert f'value="{horaires}"' in response.text
+        assert not LigneTrajet.objects.filter(ordre=omi).exists()
+
     def test_depart_familial_et_distance_de_reference(self, client, agent, omi, communes):
         client.force_login(agent.user)
         client.post(url("ajouter_ligne_omi", omi.pk), self.donnees(depart="fam", km_aller=""))

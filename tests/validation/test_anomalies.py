@@ -121,6 +121,38 @@ def test_repas_sans_deplacement_et_justificatif_manquant(agent, grasse):
     ]
 
 
+@pytest.mark.parametrize(
+    ("horaires", "attendu"),
+    [
+        ("L 5 octobre — 8 h 30 – 16 h 30", []),  # couvre 11 h–14 h
+        ("L 5 octobre — 11 h – 14 h", []),  # bornes comprises
+        ("L 5 octobre — 8 h – 10 h 30", [("repas_hors_horaires", False)]),
+        ("L 5 octobre — 13 h – 17 h", [("repas_hors_horaires", False)]),
+        ("L 5 octobre — réunion de PIAL", []),  # pas d'horaires lisibles : rien à contrôler
+        ("L 5 octobre", []),
+    ],
+)
+def test_repas_et_horaires_de_mission(agent, grasse, horaires, attendu):
+    ordre = omi(agent, grasse, [LUNDI], commentaire=horaires)
+    Frais.objects.create(ordre=ordre, type=TypeFrais.REPAS, date=LUNDI, type_repas=TypeRepas.ADMINISTRATIF)
+    assert codes(ordre) == attendu
+
+
+def test_repas_hors_horaires_explique_et_un_trajet_qui_couvre_suffit(agent, grasse):
+    ordre = omi(agent, grasse, [LUNDI], commentaire="L 5 octobre — 8 h – 10 h 30")
+    Frais.objects.create(ordre=ordre, type=TypeFrais.REPAS, date=LUNDI, type_repas=TypeRepas.ADMINISTRATIF)
+    (anomalie,) = anomalies.detecter(ordre)
+    assert anomalie.message == (
+        "Repas du lundi 5 octobre 2026 : les horaires de mission de ce jour (8 h – 10 h 30) ne couvrent pas toute "
+        "la plage 11\xa0h–14\xa0h."
+    )
+    autre = LigneTrajetFactory(
+        ordre=ordre, commune_depart=grasse, commune_arrivee=grasse, commentaire="L 5 octobre — 10 h 45 – 15 h"
+    )
+    JourTrajet.objects.create(ligne=autre, date=LUNDI)
+    assert "repas_hors_horaires" not in [code for code, _ in codes(ordre)]
+
+
 def test_meme_jour_dans_deux_ordres(agent, grasse):
     premier = omi(agent, grasse, [LUNDI])
     second = omi(agent, grasse, [LUNDI])
