@@ -550,3 +550,31 @@ def test_classe_du_vehicule(vehicule, cv, classe):
 def test_voiture_sans_puissance_fiscale_refusee():
     with pytest.raises(calcul.ErreurCalcul, match="puissance fiscale"):
         calcul.classe_vehicule("voiture", None)
+
+
+# --- Horaires de mission d'une ligne d'OMI -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("texte", "attendu"),
+    [
+        ("8 h 30 – 16 h 30", (datetime.time(8, 30), datetime.time(16, 30))),
+        ("8h30-16h30", (datetime.time(8, 30), datetime.time(16, 30))),
+        ("08:30 à 16:30", (datetime.time(8, 30), datetime.time(16, 30))),
+        ("réunion de PIAL 14h - 16h", (datetime.time(14), datetime.time(16))),
+        ("9 H — 17 H", (datetime.time(9), datetime.time(17))),
+        ("16 h – 8 h", None),  # la fin avant le début
+        ("25 h – 26 h", None),
+        ("8 h 30", None),
+        ("", None),
+    ],
+)
+def test_lire_horaires(texte, attendu):
+    assert calcul.lire_horaires(texte) == attendu
+
+
+def test_horaires_ecrits_et_plage_du_dejeuner():
+    assert calcul.horaires_texte(datetime.time(8, 30), datetime.time(16)) == "8 h 30 – 16 h"
+    assert calcul.couvre_la_plage((datetime.time(11), datetime.time(14)), calcul.DEJEUNER)
+    assert not calcul.couvre_la_plage((datetime.time(11, 1), datetime.time(16)), calcul.DEJEUNER)
+    assert not calcul.couvre_la_plage((datetime.time(8), datetime.time(13, 59)), calcul.DEJEUNER)
