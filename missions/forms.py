@@ -86,6 +86,13 @@ class TrajetHabituelForm(FormulaireDsfr):
         help_text="Habituellement 2 : l'aller et le retour.",
     )
     repas = forms.ChoiceField(label="Repas habituellement dû", choices=TypeRepas.choices, initial=TypeRepas.AUCUN)
+    horaires = forms.CharField(
+        label="Horaires habituels de mission",
+        required=False,
+        max_length=60,
+        help_text="Par exemple « 8 h 30 – 16 h 30 », d'après votre emploi du temps : ils sont recopiés sur les lignes "
+        "de vos OMI et permettent de contrôler les repas (un déjeuner est dû si la mission couvre 11 h – 14 h).",
+    )
     km_aller = forms.DecimalField(
         label="Kilomètres de l'aller",
         required=False,
@@ -109,6 +116,9 @@ class TrajetHabituelForm(FormulaireDsfr):
             }
         )
 
+    def clean_horaires(self):
+        return nettoyer_horaires(self.cleaned_data["horaires"])
+
     def clean(self):
         cleaned = super().clean()
         etablissement = cleaned.get("destination_etablissement")
@@ -129,9 +139,24 @@ class TrajetHabituelForm(FormulaireDsfr):
             "jours": [str(jour) for jour in trajet.jours],
             "trajets_par_jour": trajet.trajets_par_jour,
             "repas": trajet.repas,
+            "horaires": trajet.horaires,
             "km_aller": trajet.km_aller if trajet.source_km == "declare" else None,
             "motif_km": trajet.motif_km,
         }
+
+
+def nettoyer_horaires(texte: str) -> str:
+    """Des horaires lisibles s'écrivent comme les services les lisent (« 8 h 30 – 16 h 30 ») ; une fin avant le
+    début, ou une heure seule, est refusée ; un texte sans heure reste tel quel."""
+    texte = texte.strip()
+    horaires = calcul.lire_horaires(texte)
+    if horaires is not None:
+        return calcul.horaires_texte(*horaires)
+    if re.search(r"\d\s*(?:h|H|:)", texte):
+        raise ValidationError(
+            "Horaires illisibles : écrivez l'heure de début puis celle de fin, par exemple « 8 h 30 – 16 h 30 »."
+        )
+    return texte
 
 
 def _suggestions_communes(champ) -> None:
@@ -216,17 +241,7 @@ class LigneOmiForm(FormulaireDsfr):
             _suggestions_communes(self.fields[nom])
 
     def clean_horaires(self):
-        """Des horaires lisibles s'écrivent comme les services les lisent (« 8 h 30 – 16 h 30 ») ; une fin avant le
-        début est refusée ; un texte sans horaires reste tel quel."""
-        texte = self.cleaned_data["horaires"].strip()
-        horaires = calcul.lire_horaires(texte)
-        if horaires is not None:
-            return calcul.horaires_texte(*horaires)
-        if re.search(r"\d\s*(?:h|H|:)", texte):
-            raise ValidationError(
-                "Horaires illisibles : écrivez l'heure de début puis celle de fin, par exemple « 8 h 30 – 16 h 30 »."
-            )
-        return texte
+        return nettoyer_horaires(self.cleaned_data["horaires"])
 
     @classmethod
     def initial_depuis(cls, ligne) -> dict:

@@ -272,6 +272,12 @@ class TrajetHabituel(models.Model):
     )
     trajets_par_jour = models.PositiveSmallIntegerField("trajets par jour", default=2)
     repas = models.CharField("repas habituel", max_length=15, choices=TypeRepas.choices, default=TypeRepas.AUCUN)
+    horaires = models.CharField(
+        "horaires habituels de mission",
+        max_length=60,
+        blank=True,
+        help_text="Par exemple « 8 h 30 – 16 h 30 » ; recopiés sur les lignes de l'OMI, ils servent au contrôle des repas.",
+    )
 
     class Meta:
         verbose_name = "trajet habituel"

@@ -33,6 +33,7 @@ from missions.models import Absence, Frais, JourTrajet, LigneTrajet, OrdreMissio
 
 CONTRAINTE_UN_OMI_PAR_MOIS = "omi_un_par_agent_mois_omp"
 OBJET_MAX = OrdreMission._meta.get_field("objet").max_length
+COMMENTAIRE_MAX = LigneTrajet._meta.get_field("commentaire").max_length
 
 
 class PrefillRefuse(Exception):
@@ -61,6 +62,15 @@ class CalendrierAgent:
             if debut <= jour <= fin:
                 return motif or "Absence"
         return None
+
+
+def commentaire_ligne(dates, horaires: str) -> str:
+    """« L 5, 12 octobre ; J 8 octobre — 8 h 30 – 16 h 30 » : les dates, puis les horaires de mission s'il y en a
+    (ils restent d'un jour coché ou décoché à l'autre)."""
+    texte = commenter(dates)
+    if horaires:
+        texte = f"{texte}{LigneTrajet.SEPARATEUR_HORAIRES}{horaires}"
+    return texte[:COMMENTAIRE_MAX]
 
 
 def calendrier_agent(agent, debut: datetime.date, fin: datetime.date) -> CalendrierAgent:
@@ -198,7 +208,7 @@ def preparer_omi(*, omp: OrdreMission, mois: datetime.date, par) -> OrdreMission
                     commune_arrivee=trajet.destination_commune,
                     km_aller=trajet.km_aller,
                     trajets_par_jour=trajet.trajets_par_jour,
-                    commentaire=commenter(dates),
+                    commentaire=commentaire_ligne(dates, trajet.horaires),
                 )
             )
             dates_par_ligne.append(dates)
@@ -400,7 +410,9 @@ def basculer_jour(ligne: LigneTrajet, date: datetime.date, actif: bool) -> Ligne
             JourTrajet.objects.get_or_create(ligne=ligne, date=date)
         else:
             JourTrajet.objects.filter(ligne=ligne, date=date).delete()
-        ligne.commentaire = commenter(JourTrajet.objects.filter(ligne=ligne).values_list("date", flat=True))
+        ligne.commentaire = commentaire_ligne(
+            JourTrajet.objects.filter(ligne=ligne).values_list("date", flat=True), ligne.horaires
+        )
         ligne.save(update_fields=["commentaire"])
         _synchroniser_repas(omi, date)
     return ligne

@@ -14,7 +14,6 @@ from agents.models import Agent
 from agents.selectors import perimetre_q
 from missions import fichiers, prefill
 from missions.calculs import actualiser_estimation
-from missions.calendrier import commentaire_dates
 from missions.distances import DistanceInconnue, km_de_reference
 from missions.enums import Depart, Periode, SourceKm, TypeFrais, TypeOrdre, TypeRepas
 from missions.models import Absence, Frais, JourTrajet, LigneTrajet, OrdreMission, TrajetHabituel
@@ -120,6 +119,7 @@ def enregistrer_trajet_habituel(
         "repas",
     ):
         setattr(trajet, champ, donnees[champ])
+    trajet.horaires = (donnees.get("horaires") or "").strip()
     reference, source = km_propose(ordre.agent, trajet.depart, trajet.destination_commune)
     trajet.km_reference = reference
     km_declare = donnees.get("km_aller")
@@ -156,8 +156,6 @@ PERIODES_OMP = [choix for choix in Periode.choices if choix[0] != Periode.LIBRE]
 # Le commentaire d'une ligne d'OMI est fait des dates (« L 5, 12, 19 octobre », refait à chaque jour coché ou
 # décoché) puis, après « — », des horaires de mission saisis par l'agent, qui sont conservés d'un changement à l'autre.
 
-SEPARATEUR_HORAIRES = LigneTrajet.SEPARATEUR_HORAIRES
-COMMENTAIRE_MAX = LigneTrajet._meta.get_field("commentaire").max_length
 REFUS_OMI = "Seul un ordre de mission itinérant (OMI) se complète ligne par ligne et jour par jour."
 
 
@@ -172,14 +170,6 @@ def _verrouiller_omi(ordre: OrdreMission, par) -> OrdreMission:
     if ordre.type != TypeOrdre.ITINERANT:
         raise ValidationError(REFUS_OMI)
     return ordre
-
-
-def commentaire_ligne(dates: Iterable[datetime.date], horaires: str) -> str:
-    """« L 5, 12 octobre ; J 8 octobre — 8 h 30 – 16 h 30 » : les dates, puis les horaires s'il y en a."""
-    texte = commentaire_dates(dates)
-    if horaires:
-        texte = f"{texte}{SEPARATEUR_HORAIRES}{horaires}"
-    return texte[:COMMENTAIRE_MAX]
 
 
 def _verifier_dates(ordre: OrdreMission, dates: Iterable[datetime.date], champ: str) -> None:
@@ -200,11 +190,7 @@ def basculer_jour_omi(*, ligne: LigneTrajet, date: datetime.date, actif: bool, p
     """
     with transaction.atomic():
         ordre = _verrouiller_omi(ligne.ordre, par)
-        horaires = LigneTrajet.objects.get(pk=ligne.pk, ordre=ordre).horaires
         ligne = prefill.basculer_jour(ligne, date, actif)
-        if horaires:
-            ligne.commentaire = commentaire_ligne(ligne.jours.values_list("date", flat=True), horaires)
-            ligne.save(update_fields=["commentaire"])
         actualiser_estimation(ordre)
     return ligne
 
@@ -249,7 +235,7 @@ def enregistrer_ligne_omi(*, ordre: OrdreMission, par, donnees: dict, ligne: Lig
                 raise ValidationError({"km_aller": str(exc)}) from exc
         ligne.km_aller = km
         ligne.trajets_par_jour = donnees["trajets_par_jour"]
-        ligne.commentaire = commentaire_ligne(dates, (donnees.get("horaires") or "").strip())
+        ligne.commentaire = prefill.commentaire_ligne(dates, (donnees.get("horaires") or "").strip())
         ligne.full_clean(exclude=["ordre", "trajet_habituel"])
         nouvelle = ligne.pk is None
         ligne.save()

@@ -195,7 +195,7 @@ def modifier_omp(request, pk):
         initial.update(periode=ordre.periode, annee=ordre.date_debut.year)
         form = OmpForm(initial=initial)
     context = {"title": f"Modifier {ordre.numero}", "form": form, "ordre": ordre}
-    return render(request, "missions/omp_formulaire.html", context)
+    return render(request, "missions/omp_formulaire.html", context, status=422 if form.errors else 200)
 
 
 @login_required
@@ -217,7 +217,7 @@ def trajet_habituel(request, pk, trajet_pk=None):
     else:
         form = TrajetHabituelForm(initial=TrajetHabituelForm.initial_depuis(trajet) if trajet else None)
     context = {"title": "Trajet habituel", "form": form, "ordre": ordre, "trajet": trajet}
-    return render(request, "missions/trajet_habituel_formulaire.html", context)
+    return render(request, "missions/trajet_habituel_formulaire.html", context, status=422 if form.errors else 200)
 
 
 @login_required

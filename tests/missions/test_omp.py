@@ -107,6 +107,19 @@ class TestTrajetsHabituels:
         trajet = TrajetHabituel.objects.get(ordre=ordre)
         assert (trajet.km_aller, trajet.source_km, trajet.jours_semaine) == (Decimal("7.5"), SourceKm.DISTANCIER, "0,3")
 
+    def test_horaires_habituels_ecrits_et_affiches(self, client, agent):
+        ordre = OrdreMissionFactory(agent=agent)
+        vallauris = CommuneFactory(insee="06155", nom="Vallauris")
+        DistanceFactory(commune_a=agent.residence_administrative.commune, commune_b=vallauris, km=Decimal("7.5"))
+        client.force_login(agent.user)
+        url = reverse("missions:ajouter_trajet_habituel", args=[ordre.pk])
+        refus = client.post(url, self.donnees(vallauris, horaires="17 h – 9 h"))
+        assert refus.status_code == 422 and "Horaires illisibles" in refus.text
+        assert not TrajetHabituel.objects.filter(ordre=ordre).exists()
+        client.post(url, self.donnees(vallauris, horaires="8h30-16h30"))
+        assert TrajetHabituel.objects.get(ordre=ordre).horaires == "8 h 30 – 16 h 30"
+        assert "8 h 30 – 16 h 30" in client.get(reverse("missions:ordre", args=[ordre.pk])).text
+
     def test_km_estime_depuis_les_coordonnees(self, client, agent):
         ordre = OrdreMissionFactory(agent=agent)
         nice = CommuneFactory(insee="06088", nom="Nice", latitude=Decimal("43.69645"), longitude=Decimal("7.27109"))

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from missions import prefill
 from missions.enums import Depart, Etat, Periode, TypeFrais, TypeOrdre, TypeRepas
-from missions.models import Frais, JourTrajet, LigneTrajet, OrdreMission
+from missions.models import Frais, JourTrajet, LigneTrajet, OrdreMission, TrajetHabituel
 from missions.prefill import (
     PrefillRefuse,
     basculer_jour,
@@ -34,6 +34,7 @@ from tests.missions.factories import (
     PeriodeVacancesFactory,
     TrajetHabituelFactory,
 )
+from validation.anomalies import detecter
 
 D = datetime.date
 
@@ -673,3 +674,20 @@ def test_refus_ordre_plus_en_brouillon(omi_juin):
         basculer_jour(belfort, D(2026, 6, 8), False)
     assert belfort.jours.filter(date=D(2026, 6, 8)).exists()
     assert Frais.objects.filter(ordre=omi, date=D(2026, 6, 8)).exists()
+
+
+# --- Horaires habituels -----------------------------------------------------------------------------------------
+
+
+def test_les_horaires_habituels_passent_sur_les_lignes_et_y_restent(doubs):
+    belfort_habituel = TrajetHabituel.objects.get(ordre=doubs["omp"], destination_commune__nom="Belfort")
+    belfort_habituel.horaires = "8 h 30 – 10 h 30"
+    belfort_habituel.save()
+    omi = preparer_omi(omp=doubs["omp"], mois=D(2026, 6, 1), par=doubs["agent"].user)
+    belfort = LigneTrajet.objects.get(ordre=omi, trajet_habituel=belfort_habituel)
+    assert belfort.commentaire == "L 1, 8, 15, 22, 29 juin ; J 4, 11, 18, 25 juin — 8 h 30 – 10 h 30"
+    basculer_jour(belfort, D(2026, 6, 8), False)
+    belfort.refresh_from_db()
+    assert belfort.commentaire == "L 1, 15, 22, 29 juin ; J 4, 11, 18, 25 juin — 8 h 30 – 10 h 30"
+    # Le déjeuner habituel de ce trajet tombe hors des horaires de mission : les valideurs le verront.
+    assert "repas_hors_horaires" in {anomalie.code for anomalie in detecter(omi)}
