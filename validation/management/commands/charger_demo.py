@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from agents.demo import DEMO_PASSWORD, charger_academie_demo
 from agents.imports import FICHIER_VILLES_CONVOCATION_DEMO, importer_communes
 from agents.models import Commune
-from validation.demo import charger_ordres_demo, charger_paiements_demo
+from validation.demo import charger_ordres_demo, charger_paiements_demo, charger_ponctuels_demo
 
 BUDGET = [
     ("enveloppe", "enveloppes.csv"),
@@ -39,6 +39,9 @@ class Command(BaseCommand):
         lots = charger_paiements_demo()
         if lots:
             self.stdout.write(f"{lots} lot(s) de paiement de démonstration créé(s).")
+        ponctuels = charger_ponctuels_demo()  # après les paiements : son état de frais soumis n'entre dans aucun lot
+        if ponctuels:
+            self.stdout.write(f"{ponctuels} OM ponctuel(s) de démonstration créé(s).")
         self.stdout.write(self.style.SUCCESS(f"Académie de démonstration prête ({rapport.crees} compte(s) créé(s))."))
         self.stdout.write("")
         self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
