@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
+from dsfr.forms import DsfrBaseForm, DsfrBoundField, DsfrDjangoTemplates
 
 
 def ajouter_erreurs(form, exc: ValidationError, champs: dict[str, str] | None = None) -> None:
@@ -25,10 +25,27 @@ def ajouter_erreurs(form, exc: ValidationError, champs: dict[str, str] | None = 
 RENDU_DSFR = DsfrDjangoTemplates()
 
 
+class ChampDsfr(DsfrBoundField):
+    """Un champ lié dont l'aide est lue sur le champ au moment du rendu.
+
+    `DsfrBaseForm` crée les champs liés dès son `__init__` et Django y copie l'aide : une aide calculée ensuite par
+    le formulaire (taille maximale d'un fichier, règle qui dépend de l'ordre) ne s'affichait jamais.
+    """
+
+    @property
+    def help_text(self) -> str:
+        return self.field.help_text or ""
+
+    @help_text.setter
+    def help_text(self, valeur) -> None:
+        pass  # la copie faite par `BoundField.__init__` ; l'aide reste celle du champ
+
+
 class FormulaireDsfr(DsfrBaseForm):
-    """Un formulaire DSFR qui partage le moteur de rendu de tous les autres."""
+    """Un formulaire DSFR qui partage le moteur de rendu de tous les autres, et dont les aides suivent les champs."""
 
     default_renderer = RENDU_DSFR
+    bound_field_class = ChampDsfr
 
 
 class ListeDeroulante(forms.Select):

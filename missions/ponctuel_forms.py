@@ -6,11 +6,11 @@ from decimal import Decimal
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
-from dsfr.forms import DsfrBaseForm
 
 from agents.enums import Categorie
 from agents.forms import CommuneSaisieField, DateInput, libelle_commune
 from agents.models import CentreCouts, DomaineFonctionnel, EnveloppeBudgetaire
+from config.formulaires import FormulaireDsfr
 from missions import fichiers
 from missions.calculs import en_heure_locale
 from missions.enums import (
@@ -33,7 +33,12 @@ MONTANT = {
     "decimal_places": 2,
     "localize": True,
     "widget": forms.TextInput(attrs={"inputmode": "decimal"}),
-    "error_messages": {"invalid": "Indiquez un montant en euros, par exemple 116 ou 3,70."},
+    "error_messages": {
+        "invalid": "Indiquez un montant en euros, par exemple 116 ou 3,70.",
+        "required": "Indiquez le montant en euros, par exemple 116 ou 3,70.",
+        "min_value": "Un montant ne peut pas être négatif.",
+        "max_digits": "Ce montant est trop élevé : vérifiez-le.",
+    },
 }
 LIBELLES_FRAIS = {
     TypeFrais.TRAIN: "Billet de train payé par vous",
@@ -89,7 +94,7 @@ def _suggestions_communes(champ) -> None:
     )
 
 
-class PonctuelForm(DsfrBaseForm):
+class PonctuelForm(FormulaireDsfr):
     """L'en-tête d'un OM ponctuel : destination, objet, horaires, transport, codes budgétaires, convocation."""
 
     omp = forms.ModelChoiceField(
@@ -240,7 +245,7 @@ class PonctuelForm(DsfrBaseForm):
         return cleaned
 
 
-class SejourForm(DsfrBaseForm):
+class SejourForm(FormulaireDsfr):
     commune = CommuneSaisieField(
         label="Commune",
         help_text="Le nouveau lieu de la mission, par exemple Lyon ou 69123.",
@@ -259,7 +264,7 @@ class SejourForm(DsfrBaseForm):
         return cleaned
 
 
-class EtapeForm(DsfrBaseForm):
+class EtapeForm(FormulaireDsfr):
     mode = forms.ChoiceField(label="Prise en charge", widget=forms.RadioSelect)
     commentaire = forms.CharField(
         label="Commentaire",
@@ -280,7 +285,7 @@ def _jours(ordre: OrdreMission) -> list[datetime.date]:
     return [ordre.date_debut + datetime.timedelta(days=n) for n in range(nombre)]
 
 
-class FraisPonctuelForm(DsfrBaseForm):
+class FraisPonctuelForm(FormulaireDsfr):
     type = forms.ChoiceField(label="Nature", choices=list(LIBELLES_FRAIS.items()))
     date = _date_field("Date")
     montant = forms.DecimalField(label="Montant prévu ou payé (€)", **MONTANT)
@@ -302,7 +307,7 @@ class FraisPonctuelForm(DsfrBaseForm):
         return {"type": frais.type, "date": frais.date, "montant": frais.montant, "commentaire": frais.commentaire}
 
 
-class TrajetGareForm(DsfrBaseForm):
+class TrajetGareForm(FormulaireDsfr):
     depart = forms.ChoiceField(
         label="Départ depuis", choices=Depart.choices, widget=forms.RadioSelect, initial=Depart.ADMINISTRATIVE
     )
@@ -342,7 +347,7 @@ class TrajetGareForm(DsfrBaseForm):
         _suggestions_communes(self.fields["commune_arrivee"])
 
 
-class DemandeBilletForm(DsfrBaseForm):
+class DemandeBilletForm(FormulaireDsfr):
     gare_depart = forms.CharField(
         label="Gare de départ",
         max_length=100,
@@ -409,7 +414,7 @@ class DemandeBilletForm(DsfrBaseForm):
         return cleaned
 
 
-class BilletForm(DsfrBaseForm):
+class BilletForm(FormulaireDsfr):
     reference = forms.CharField(
         label="Référence du dossier ou du billet",
         max_length=60,
@@ -435,7 +440,7 @@ class BilletForm(DsfrBaseForm):
         return fichier
 
 
-class PolitiqueVoyageForm(DsfrBaseForm, forms.ModelForm):
+class PolitiqueVoyageForm(FormulaireDsfr, forms.ModelForm):
     """Les réglages de la politique de voyage, tenus par les administrateurs."""
 
     derogation_categories = forms.MultipleChoiceField(
@@ -494,7 +499,7 @@ class PolitiqueVoyageForm(DsfrBaseForm, forms.ModelForm):
 # --- Après la mission : la déclaration réelle de l'état de frais ------------------------------------------------------
 
 
-class HorairesReelsForm(DsfrBaseForm):
+class HorairesReelsForm(FormulaireDsfr):
     """Les horaires réels du départ et du retour, pris depuis le même lieu que ceux de l'ordre."""
 
     depart_date = _date_field("Date réelle du départ")
@@ -537,7 +542,7 @@ class FraisReelForm(FraisPonctuelForm):
             ].help_text = "Vos billets ont été achetés par l'agence de voyage : ils ne vous sont pas remboursés."
 
 
-class JustificatifForm(DsfrBaseForm):
+class JustificatifForm(FormulaireDsfr):
     libelle = forms.CharField(
         label="Ce que justifie le fichier",
         max_length=250,

@@ -89,6 +89,7 @@ def creer_omp_valide(agent: Agent, destination: Etablissement, annee: int, gesti
             "jours_semaine": "0,3" if agent.pk % 2 else "1,4",
             "trajets_par_jour": 2,
             "repas": {0: TypeRepas.PLEIN, 1: TypeRepas.ADMINISTRATIF}.get(agent.pk % 5, TypeRepas.AUCUN),
+            "horaires": "8 h 30 – 16 h 30" if agent.pk % 3 else "8 h – 12 h",
             "km_aller": None,
             "motif_km": "",
         },

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
-from dsfr.forms import DsfrBaseForm
 
 from agents.enums import Role
 from agents.forms import DateInput
 from agents.models import EnveloppeBudgetaire, ServiceGestionnaire
 from agents.permissions import a_le_role, role_required
 from bareme import calcul
+from config.formulaires import FormulaireDsfr
 from missions import ponctuel_etats_frais
 from missions.selectors import ordre_visible_ou_404
 from missions.views import render_ordre
@@ -148,7 +148,7 @@ ROLES_DELEGANTS = {Role.VH1: RoleDelegue.VH1, Role.GESTIONNAIRE: RoleDelegue.GES
 PASSEES_AFFICHEES = 20
 
 
-class DelegationForm(DsfrBaseForm):
+class DelegationForm(FormulaireDsfr):
     role = forms.ChoiceField(
         label="Validation à déléguer", choices=(), error_messages={"required": "Choisissez la validation à déléguer."}
     )
@@ -292,7 +292,7 @@ MESSAGES_EF = {
 }
 
 
-class FiltreEtatsFraisForm(DsfrBaseForm):
+class FiltreEtatsFraisForm(FormulaireDsfr):
     """Les filtres des états de frais et de la création d'un lot (GET) : chaque champ est facultatif."""
 
     mois = forms.DateField(
@@ -322,7 +322,7 @@ class FiltreEtatsFraisForm(DsfrBaseForm):
             del self.fields["etat"]
 
 
-class AjustementForm(DsfrBaseForm):
+class AjustementForm(FormulaireDsfr):
     montant = forms.DecimalField(
         label="Montant retenu (€)",
         min_value=0,
@@ -345,7 +345,7 @@ class AjustementForm(DsfrBaseForm):
     )
 
 
-class MotifEFForm(DsfrBaseForm):
+class MotifEFForm(FormulaireDsfr):
     motif = forms.CharField(
         label="Motif",
         help_text="L'agent le lira.",
@@ -543,7 +543,7 @@ def _prochain_jour_ouvre(jour: datetime.date) -> datetime.date:
     return jour
 
 
-class LotForm(DsfrBaseForm):
+class LotForm(FormulaireDsfr):
     date_execution = forms.DateField(
         label="Date d'exécution demandée des virements",
         widget=DateInput(),
@@ -564,7 +564,7 @@ class LotForm(DsfrBaseForm):
         return jour
 
 
-class PaiementLotForm(DsfrBaseForm):
+class PaiementLotForm(FormulaireDsfr):
     le = forms.DateField(
         label="Payé le",
         widget=DateInput(),
@@ -572,7 +572,7 @@ class PaiementLotForm(DsfrBaseForm):
     )
 
 
-class AnnulationLotForm(DsfrBaseForm):
+class AnnulationLotForm(FormulaireDsfr):
     motif = forms.CharField(
         label="Motif de l'annulation",
         max_length=1000,

@@ -61,3 +61,15 @@ def test_la_liste_deroulante_rapide_ecrit_le_meme_html_que_django(donnees):
 
 def test_les_formulaires_partagent_un_seul_moteur_de_rendu():
     assert FormulaireDeListes().renderer is FormulaireDeListes().renderer is RENDU_DSFR
+
+
+class FormulaireAAideCalculee(FormulaireDsfr):
+    fichier = forms.FileField(label="Justificatif", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fichier"].help_text = "PDF, JPEG ou PNG, 5 Mo au plus."
+
+
+def test_une_aide_calculee_apres_la_creation_du_formulaire_s_affiche():
+    assert "PDF, JPEG ou PNG, 5 Mo au plus." in str(FormulaireAAideCalculee()["fichier"].as_field_group())

@@ -491,6 +491,14 @@ class TestPages:
         assert response.status_code == 422
         assert "ni un PDF" in response.text and 'value="Hôtel"' in response.text
         assert not ef.justificatifs.exists() and fichiers_deposes() == []
+        avant = ef.frais_reels.count()
+        response = client.post(
+            url("ponctuels:ef_ajouter_frais", ef.pk),
+            {"type": "transport_public", "date": "2026-10-22", "montant": "", "commentaire": "Métro"},
+        )
+        assert response.status_code == 422
+        assert "Indiquez le montant en euros, par exemple 116 ou 3,70." in response.text
+        assert 'value="Métro"' in response.text and ef.frais_reels.count() == avant
 
     def test_un_autre_agent_ne_voit_rien(self, client, ef, agent):
         justificatif = joindre(ef, agent)
