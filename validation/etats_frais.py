@@ -174,7 +174,7 @@ def statut_pour_l_agent(etat_frais: EtatFrais) -> str:
             return f"À corriger puis soumettre de nouveau (rejeté : {etat_frais.motif})"
         return "En cours de saisie : corrigez les coûts réels, joignez vos justificatifs, puis soumettez-le"
     if etat == EtatEF.A_VALIDER:
-        return "En attente de votre valideur au service gestionnaire"
+        return "En attente de validation par le service gestionnaire"
     if etat == EtatEF.VALIDE:
         return "Validé, paiement à venir dans un prochain lot de paiement"
     if etat == EtatEF.MIS_EN_PAIEMENT:

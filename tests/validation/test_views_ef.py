@@ -64,7 +64,7 @@ class TestAgent:
         page = client.get(url("mes_etats_frais")).text
         assert a_valider.numero in page and paye.numero in page
         assert autre.numero not in page
-        assert "En attente de votre valideur au service gestionnaire" in page
+        assert "En attente de validation par le service gestionnaire" in page
         assert "Payé le 20 novembre 2026" in page
 
     def test_sa_liste_garde_le_meme_nombre_de_requetes(self, client, agent, gestionnaire):
