@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 
 from bareme import calcul
 from bareme.selectors import lieu_eligibilite, paires_desservies
-from missions.calendrier import jours_feries_entre
+from missions.calendrier import commentaire_dates, jours_feries_entre
 from missions.enums import Etat, TypeFrais, TypeOrdre, TypeRepas
 from missions.models import Distance, Frais, JourTrajet, LigneTrajet, OrdreMission
 
@@ -169,22 +169,28 @@ def repas_hors_horaires(ctx: Contexte) -> list[Anomalie]:
         if horaires is not None:
             for jour in ctx.dates_par_ligne[ligne.pk]:
                 horaires_par_jour.setdefault(jour, []).append(horaires)
-    anomalies = []
+    # Les jours en cause, regroupés par horaires déclarés : une phrase par horaires, pas une par repas.
+    jours_par_horaires: dict[str, list[datetime.date]] = {}
     for frais in ctx.frais:
         declares = horaires_par_jour.get(frais.date)
         if frais.type != TypeFrais.REPAS or frais.type_repas == TypeRepas.GRATUIT or not declares:
             continue
         if not any(calcul.couvre_la_plage(horaires, calcul.DEJEUNER) for horaires in declares):
             textes = ", ".join(calcul.horaires_texte(*horaires) for horaires in declares)
-            anomalies.append(
-                Anomalie(
-                    "repas_hors_horaires",
-                    f"Repas du {date_fr(frais.date)} : les horaires de mission de ce jour ({textes}) ne couvrent pas "
-                    f"toute la plage {calcul.plage_fr(calcul.DEJEUNER)}.",
-                    False,
-                )
-            )
-    return anomalies
+            jours_par_horaires.setdefault(textes, []).append(frais.date)
+    plage = calcul.plage_fr(calcul.DEJEUNER)
+    return [
+        Anomalie(
+            "repas_hors_horaires",
+            f"Repas du {date_fr(jours[0])} : les horaires de mission de ce jour ({textes}) ne couvrent pas toute "
+            f"la plage {plage}."
+            if len(jours) == 1
+            else f"Repas des {commentaire_dates(jours)} : les horaires de mission de ces jours ({textes}) ne couvrent "
+            f"pas toute la plage {plage}.",
+            False,
+        )
+        for textes, jours in jours_par_horaires.items()
+    ]
 
 
 def meme_jour_dans_deux_ordres(ctx: Contexte) -> list[Anomalie]:

@@ -138,6 +138,18 @@ def test_repas_et_horaires_de_mission(agent, grasse, horaires, attendu):
     assert codes(ordre) == attendu
 
 
+def test_repas_hors_horaires_une_phrase_pour_tous_les_jours(agent, grasse):
+    jeudi = LUNDI + datetime.timedelta(days=3)
+    ordre = omi(agent, grasse, [LUNDI, jeudi], commentaire="L 5 octobre ; J 8 octobre — 8 h – 12 h")
+    for jour in (LUNDI, jeudi):
+        Frais.objects.create(ordre=ordre, type=TypeFrais.REPAS, date=jour, type_repas=TypeRepas.ADMINISTRATIF)
+    (anomalie,) = anomalies.detecter(ordre)
+    assert anomalie.message == (
+        "Repas des L 5 octobre ; J 8 octobre : les horaires de mission de ces jours (8 h – 12 h) ne couvrent pas "
+        "toute la plage 11\xa0h–14\xa0h."
+    )
+
+
 def test_repas_hors_horaires_explique_et_un_trajet_qui_couvre_suffit(agent, grasse):
     ordre = omi(agent, grasse, [LUNDI], commentaire="L 5 octobre — 8 h – 10 h 30")
     Frais.objects.create(ordre=ordre, type=TypeFrais.REPAS, date=LUNDI, type_repas=TypeRepas.ADMINISTRATIF)
