@@ -21,7 +21,7 @@ from bareme.enums import TypeBareme
 from bareme.models import Bareme
 from bareme.selectors import grand_paris, lieu_mission, versions_forfaits, versions_ik
 from missions.enums import Etat, LieuDepart, ModeEtape, TypeFrais, TypeOrdre, TypeRepas
-from missions.models import Etape, Frais, JourTrajet, LigneTrajet, OrdreMission, PolitiqueVoyage
+from missions.models import Etape, EtapeBase, Frais, JourTrajet, LigneTrajet, OrdreMission, PolitiqueVoyage
 
 ZERO = Decimal(0)
 
@@ -216,7 +216,7 @@ def calculer_ordre(
     if ponctuel:
         resultat.horaires = horaires_ponctuel(ordre, politique)
         _etapes(ordre, politique, resultat)
-        _frais_ponctuel(ordre, frais, politique, resultat)
+        calculer_frais_ponctuels(ordre, frais, politique, resultat)
     elif frais:
         destination = ordre.destination_principale or ordre.agent.residence_administrative.commune
         lieu = lieu_mission(destination)
@@ -311,7 +311,9 @@ def taux_etape(base: Decimal, mode: str, pourcentage_reduit: int) -> Decimal:
     raise calcul.ErreurCalcul(f"Mode de prise en charge inconnu : « {mode} ».")
 
 
-def _etape(etape: Etape, rqth: bool, politique, versions_repas, versions_nuitee) -> EtapeCalculee:
+def calculer_etape(etape: EtapeBase, rqth: bool, politique, versions_repas, versions_nuitee) -> EtapeCalculee:
+    """Le taux d'un repas ou d'une nuitée (prévu sur l'ordre ou réel sur l'état de frais) : barème de sa date, zone
+    de son lieu, mode de prise en charge ; avec l'explication en français."""
     lieu = lieu_mission(etape.commune)
     if etape.est_nuitee:
         version = calcul.en_vigueur(versions_nuitee, etape.date, "des nuitées")
@@ -340,7 +342,7 @@ def _etapes(ordre: OrdreMission, politique: PolitiqueVoyage, resultat: CalculOrd
     versions_nuitee = versions_forfaits(TypeBareme.NUITEE)
     for etape in etapes:
         try:
-            resultat.etapes.append(_etape(etape, ordre.agent.rqth, politique, versions_repas, versions_nuitee))
+            resultat.etapes.append(calculer_etape(etape, ordre.agent.rqth, politique, versions_repas, versions_nuitee))
         except calcul.ErreurCalcul as erreur:
             resultat.erreurs.append(str(erreur))
 
@@ -359,7 +361,9 @@ def jours_de_stationnement(depart: datetime.datetime, retour: datetime.datetime,
     return min(periodes, max(1, math.ceil(heures_max / 24)))
 
 
-def _frais_ponctuel(ordre: OrdreMission, frais: list[Frais], politique: PolitiqueVoyage, resultat: CalculOrdre):
+def calculer_frais_ponctuels(
+    ordre: OrdreMission, frais: list[Frais], politique: PolitiqueVoyage, resultat: CalculOrdre
+):
     """Les frais au réel, dans les limites de la politique : stationnement plafonné, tickets par jour comptés."""
     reste_parking = None
     if any(item.type == TypeFrais.PARKING for item in frais) and ordre.depart_le and ordre.retour_le:

@@ -39,13 +39,13 @@ from missions.calculs import (
     CalculOrdre,
     EtapeCalculee,
     FraisCalcule,
-    _etape,
-    _frais_ponctuel,
+    calculer_etape,
+    calculer_frais_ponctuels,
     en_heure_locale,
     trier_etapes,
 )
 from missions.enums import MODES_NUITEE, MODES_REPAS, ModeEtape, TypeFrais, TypeOrdre
-from missions.models import Billet, Etape, Frais, OrdreMission, PolitiqueVoyage
+from missions.models import Billet, Frais, OrdreMission, PolitiqueVoyage
 from missions.ponctuels import (
     FRAIS_PONCTUEL,
     MODES_COURTS,
@@ -175,9 +175,8 @@ def calculer(etat_frais: EtatFrais, etapes=None, frais=None) -> DeclarationCalcu
         versions_repas = versions_forfaits(TypeBareme.REPAS)
         versions_nuitee = versions_forfaits(TypeBareme.NUITEE)
         for etape in etapes:
-            prevue = Etape(type=etape.type, date=etape.date, commune=etape.commune, mode=etape.mode)
             try:
-                item = _etape(prevue, etat_frais.agent.rqth, politique, versions_repas, versions_nuitee)
+                item = calculer_etape(etape, etat_frais.agent.rqth, politique, versions_repas, versions_nuitee)
             except calcul.ErreurCalcul as erreur:
                 resultat.erreurs.append(str(erreur))
                 item = None
@@ -186,7 +185,7 @@ def calculer(etat_frais: EtatFrais, etapes=None, frais=None) -> DeclarationCalcu
     mission = OrdreMission(type=TypeOrdre.PONCTUEL, depart_le=etat_frais.depart_le, retour_le=etat_frais.retour_le)
     calcul_frais = CalculOrdre(cumul_avant=ZERO)
     payes = [Frais(type=item.type, date=item.date, montant=item.montant) for item in frais]
-    _frais_ponctuel(mission, payes, politique, calcul_frais)
+    calculer_frais_ponctuels(mission, payes, politique, calcul_frais)
     resultat.frais = list(zip(frais, calcul_frais.frais, strict=True))
     return resultat
 

@@ -397,7 +397,7 @@ class TestTransitions:
     @pytest.mark.parametrize(
         ("etat", "attendu"),
         [
-            (EtatEF.A_VALIDER, "En attente de votre valideur"),
+            (EtatEF.A_VALIDER, "En attente de validation par le service gestionnaire"),
             (EtatEF.VALIDE, "Validé, paiement à venir"),
             (EtatEF.ANNULE, "Annulé : Doublon."),
         ],
