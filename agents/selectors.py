@@ -44,7 +44,19 @@ def comptes_demo() -> dict:
     users = (
         User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
         .select_related("agent", "gestionnaire")
-        .annotate(nb_valides=Count("agents_valides"))
+        .annotate(
+            nb_valides=Count("agents_valides", distinct=True),
+            # Un OM ponctuel validé sans état de frais : billets reçus, l'état de frais reste à établir.
+            nb_convocations=Count(
+                "agent__ordres",
+                filter=Q(
+                    agent__ordres__type="ponctuel",
+                    agent__ordres__etat="valide",
+                    agent__ordres__etats_frais__isnull=True,
+                ),
+                distinct=True,
+            ),
+        )
     )
     tous = []
     for user in users.order_by("last_name", "first_name"):
@@ -58,6 +70,7 @@ def comptes_demo() -> dict:
                 "principal": roles[-1] if roles else None,
                 # Pour essayer : un agent AESH, le valideur qui a le plus d'agents.
                 "interet": (getattr(getattr(user, "agent", None), "categorie", "") == "aesh", user.nb_valides),
+                "convoque": user.nb_convocations > 0,
             }
         )
     ordre_roles = [Role.AGENT, Role.VH1, Role.GESTIONNAIRE, Role.ADMIN]
@@ -67,6 +80,10 @@ def comptes_demo() -> dict:
         candidats = [c for c in tous if c["principal"] == role]
         if candidats:
             essentiels.append(max(candidats, key=lambda compte: compte["interet"]))
+    convoque = next((compte for compte in tous if compte["convoque"]), None)
+    if convoque is not None and convoque not in essentiels:
+        # Un enseignant convoqué : son OM ponctuel validé, ses billets, l'état de frais à établir après la réunion.
+        essentiels.insert(1, {**convoque, "note": "convoqué à Paris : billets reçus, état de frais à établir"})
     return {"essentiels": essentiels, "tous": tous}
 
 

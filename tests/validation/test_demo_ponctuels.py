@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agents.demo import charger_academie_demo
 from agents.imports import FICHIER_VILLES_CONVOCATION_DEMO, importer_communes
+from agents.selectors import comptes_demo
 from missions.calculs import en_heure_locale
 from missions.enums import Etat, TypeEtape, TypeOrdre
 from missions.models import Billet, DemandeBillet, OrdreMission
@@ -180,3 +181,13 @@ def test_les_dates_suivent_le_jour_du_chargement(academie):
     passee, _, a_venir = ponctuels()
     assert 14 <= (aujourd_hui - jour_local(passee.depart_le)).days <= 16
     assert 7 <= (jour_local(a_venir.depart_le) - aujourd_hui).days <= 10
+
+
+def test_la_page_de_connexion_propose_l_enseignant_convoque(academie):
+    assert not any(compte.get("note") for compte in comptes_demo()["essentiels"])
+    charger_ponctuels_demo(AUJOURD_HUI)
+    a_etablir = next(o for o in ponctuels() if o.etat == Etat.VALIDE and not o.etats_frais.exists())
+    essentiels = comptes_demo()["essentiels"]
+    assert essentiels[1]["email"] == a_etablir.agent.user.email
+    assert essentiels[1]["note"] == "convoqué à Paris : billets reçus, état de frais à établir"
+    assert len(essentiels) == 5  # agent, enseignant convoqué, valideur, gestionnaire, administrateur
