@@ -5,6 +5,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from agents.models import Agent, Commune, Gestionnaire, User, Vehicule
 
@@ -46,12 +47,13 @@ def comptes_demo() -> dict:
         .select_related("agent", "gestionnaire")
         .annotate(
             nb_valides=Count("agents_valides", distinct=True),
-            # Un OM ponctuel validé sans état de frais : billets reçus, l'état de frais reste à établir.
+            # Un OM ponctuel validé, mission passée, sans état de frais : l'état de frais reste à établir.
             nb_convocations=Count(
                 "agent__ordres",
                 filter=Q(
                     agent__ordres__type="ponctuel",
                     agent__ordres__etat="valide",
+                    agent__ordres__retour_le__lt=timezone.now(),
                     agent__ordres__etats_frais__isnull=True,
                 ),
                 distinct=True,

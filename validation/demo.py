@@ -233,7 +233,9 @@ class Convocation:
     retour: datetime.time
     nuits: int
     objet: str
-    suite: str  # "billets" (validé, billets émis), "ef_soumis" (état de frais soumis), "soumis" (attend le valideur)
+    # "billets" (validé, billets émis), "ef_soumis" (état de frais soumis), "soumis" (attend le valideur),
+    # "a_commander" (validé : ses billets attendent l'agence de voyage)
+    suite: str
 
 
 CONVOCATIONS = (
@@ -266,6 +268,16 @@ CONVOCATIONS = (
         nuits=1,
         objet="Groupe de travail interacadémique à Lyon les {jour:%d/%m/%Y} et {lendemain:%d/%m/%Y}",
         suite="soumis",
+    ),
+    Convocation(
+        insee="75056",
+        gare=GARE_PARIS,
+        decalage=18,
+        depart=datetime.time(7, 4),
+        retour=datetime.time(19, 56),
+        nuits=0,
+        objet="Jury national de certification le {jour:%d/%m/%Y}, 10 h – 17 h",
+        suite="a_commander",
     ),
 )
 RETOUR_REEL_EN_RETARD = datetime.time(20, 47)  # convocation b : le train du retour arrive 55 min plus tard
@@ -373,10 +385,14 @@ def creer_convocation(agent: Agent, convocation: Convocation, aujourd_hui: datet
     return services.soumettre(ordre=ordre, par=agent.user)
 
 
-def _valider_et_emettre(ordre: OrdreMission, gestionnaire: Gestionnaire, agence: Gestionnaire) -> OrdreMission:
+def _valider(ordre: OrdreMission, gestionnaire: Gestionnaire) -> OrdreMission:
+    """Le circuit complet : le valideur hiérarchique, puis le gestionnaire ; les demandes de billets partent à l'agence."""
     if ordre.etat == Etat.ATTENTE_VH1:
         ordre = services.valider(ordre=ordre, par=ordre.destinataire)
-    ordre = services.valider(ordre=ordre, par=gestionnaire.user)
+    return services.valider(ordre=ordre, par=gestionnaire.user)
+
+
+def _emettre_les_billets(ordre: OrdreMission, agence: Gestionnaire) -> OrdreMission:
     for demande in ordre.demandes_billets.order_by("date", "sens"):
         lettre = "A" if demande.sens == SensTrajet.ALLER else "R"
         ponctuels.enregistrer_billet(
@@ -421,17 +437,20 @@ def declarer_et_soumettre(ordre: OrdreMission) -> EtatFrais:
 
 @transaction.atomic
 def charger_ponctuels_demo(aujourd_hui: datetime.date | None = None) -> int:
-    """Trois convocations d'enseignants, chacune à un agent différent : (a) passée, validée, billets émis par l'agence
-    (l'agent peut établir son état de frais) ; (b) passée, état de frais déclaré et soumis au gestionnaire ;
-    (c) à venir, avec une nuit à Lyon, soumise au valideur. Un agent qui a déjà un OM ponctuel n'est pas touché."""
+    """Quatre convocations d'enseignants, chacune à un agent différent : (a) passée, validée, billets émis par
+    l'agence (l'agent peut établir son état de frais) ; (b) passée, état de frais déclaré et soumis au gestionnaire ;
+    (c) à venir, avec une nuit à Lyon, soumise au valideur ; (d) à venir, validée, billets à commander par l'agence.
+    Un agent qui a déjà un OM ponctuel n'est pas touché."""
     aujourd_hui = aujourd_hui or timezone.localdate()
     crees = 0
     for convocation, (agent, gestionnaire, agence) in zip(CONVOCATIONS, enseignants_convoques(), strict=False):
         if agent.ordres.filter(type=TypeOrdre.PONCTUEL).exists():
             continue
         ordre = creer_convocation(agent, convocation, aujourd_hui)
+        if convocation.suite in ("billets", "ef_soumis", "a_commander"):
+            ordre = _valider(ordre, gestionnaire)
         if convocation.suite in ("billets", "ef_soumis"):
-            ordre = _valider_et_emettre(ordre, gestionnaire, agence)
+            ordre = _emettre_les_billets(ordre, agence)
         if convocation.suite == "ef_soumis":
             declarer_et_soumettre(ordre)
         crees += 1

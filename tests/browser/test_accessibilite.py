@@ -63,7 +63,7 @@ def test_pages_publiques_de_l_agent_et_du_valideur(page, academie_demo):
 
 @pytest.fixture
 def convocations_demo(settings, tmp_path):
-    """L'académie et ses trois OM ponctuels de démonstration ; l'enseignant dont les billets sont émis établit son
+    """L'académie et ses OM ponctuels de démonstration ; l'enseignant dont les billets sont émis établit son
     état de frais (en cours de saisie)."""
     settings.MEDIA_ROOT = tmp_path
     call_command("importer_communes", demo=True, wet_run=True, verbosity=0)
@@ -71,7 +71,9 @@ def convocations_demo(settings, tmp_path):
     importer_communes(FICHIER_VILLES_CONVOCATION_DEMO, enregistrer=True)
     charger_academie_demo()
     charger_ponctuels_demo()
-    billets, soumis, a_venir = OrdreMission.objects.filter(type="ponctuel").select_related("agent__user").order_by("pk")
+    billets, soumis, a_venir, _a_commander = (
+        OrdreMission.objects.filter(type="ponctuel").select_related("agent__user").order_by("pk")
+    )
     en_saisie = etats_frais.etablir(ordre=billets, par=billets.agent.user)
     declaration.enregistrer_frais(
         etat_frais=en_saisie,

@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from agents.demo import charger_academie_demo
 from agents.imports import FICHIER_VILLES_CONVOCATION_DEMO, importer_communes
+from agents.models import Gestionnaire
 from agents.selectors import comptes_demo
 from missions.calculs import en_heure_locale
 from missions.enums import Etat, TypeEtape, TypeOrdre
 from missions.models import Billet, DemandeBillet, OrdreMission
+from missions.ponctuels import file_agence
 from validation import etats_frais
 from validation.demo import PDF_DEMO, charger_ponctuels_demo
 from validation.management.commands.charger_demo import BUDGET
@@ -79,10 +81,10 @@ def comptes() -> dict[str, int]:
     return {modele.__name__: modele.objects.count() for modele in modeles}
 
 
-def test_trois_convocations_d_enseignants_a_des_agents_differents(academie):
-    assert charger_ponctuels_demo(AUJOURD_HUI) == 3
+def test_quatre_convocations_d_enseignants_a_des_agents_differents(academie):
+    assert charger_ponctuels_demo(AUJOURD_HUI) == 4
     ordres = ponctuels()
-    assert len({ordre.agent_id for ordre in ordres}) == 3
+    assert len({ordre.agent_id for ordre in ordres}) == 4
     for ordre in ordres:
         assert ordre.agent.categorie in ("tzr", "service_partage")
         assert ordre.agent.valideurs.exists()
@@ -152,13 +154,27 @@ def test_convocation_a_venir_avec_une_nuit_a_lyon_attend_le_valideur(academie):
     assert not Billet.objects.filter(demande__ordre=ordre).exists() and not ordre.etats_frais.exists()
 
 
+def test_convocation_validee_dont_les_billets_attendent_l_agence(academie):
+    charger_ponctuels_demo(AUJOURD_HUI)
+    ordre = ponctuels()[3]
+    assert (ordre.etat, ordre.destination_principale.insee) == (Etat.VALIDE, "75056")
+    assert ordre.demandes_billets.filter(transmise_le__isnull=False).count() == 2
+    assert not Billet.objects.filter(demande__ordre=ordre).exists()
+    a_traiter = [
+        element["ordre"].pk
+        for agence in Gestionnaire.objects.filter(est_agence_voyage=True).select_related("user")
+        for element in file_agence(agence.user)["a_traiter"]
+    ]
+    assert a_traiter == [ordre.pk]  # la file de l'agence de voyage n'est pas vide dans la démo
+
+
 @pytest.mark.parametrize("aujourd_hui", [datetime.date(2026, 11, 29), datetime.date(2026, 12, 1)])
 def test_les_convocations_tombent_en_semaine_quel_que_soit_le_jour(academie, aujourd_hui):
     """Un dimanche, les convocations passées reculent au vendredi ; un mardi, celle à venir (deux jours) tomberait
     un vendredi et samedi : elle recule d'un jour."""
     charger_ponctuels_demo(aujourd_hui)
-    passee, autre_passee, a_venir = ponctuels()
-    for ordre in (passee, autre_passee, a_venir):
+    passee, autre_passee, a_venir, a_commander = ponctuels()
+    for ordre in (passee, autre_passee, a_venir, a_commander):
         debut, fin = jour_local(ordre.depart_le), jour_local(ordre.retour_le)
         assert debut.weekday() < 5 and fin.weekday() < 5, (debut, fin)
     assert (
@@ -167,18 +183,18 @@ def test_les_convocations_tombent_en_semaine_quel_que_soit_le_jour(academie, auj
 
 
 def test_recharger_la_demo_ne_duplique_rien(academie):
-    assert charger_ponctuels_demo(AUJOURD_HUI) == 3
+    assert charger_ponctuels_demo(AUJOURD_HUI) == 4
     apres_un_chargement = comptes()
     assert charger_ponctuels_demo(AUJOURD_HUI) == 0
     assert charger_ponctuels_demo(AUJOURD_HUI + datetime.timedelta(days=1)) == 0
     assert comptes() == apres_un_chargement
-    assert apres_un_chargement["OrdreMission"] == 3 and apres_un_chargement["Billet"] == 4
+    assert apres_un_chargement["OrdreMission"] == 4 and apres_un_chargement["Billet"] == 4
 
 
 def test_les_dates_suivent_le_jour_du_chargement(academie):
     charger_ponctuels_demo()
     aujourd_hui = timezone.localdate()
-    passee, _, a_venir = ponctuels()
+    passee, _, a_venir, _ = ponctuels()
     assert 14 <= (aujourd_hui - jour_local(passee.depart_le)).days <= 16
     assert 7 <= (jour_local(a_venir.depart_le) - aujourd_hui).days <= 10
 
@@ -186,7 +202,7 @@ def test_les_dates_suivent_le_jour_du_chargement(academie):
 def test_la_page_de_connexion_propose_l_enseignant_convoque(academie):
     assert not any(compte.get("note") for compte in comptes_demo()["essentiels"])
     charger_ponctuels_demo(AUJOURD_HUI)
-    a_etablir = next(o for o in ponctuels() if o.etat == Etat.VALIDE and not o.etats_frais.exists())
+    a_etablir = ponctuels()[0]  # mission passée, billets reçus, pas encore d'état de frais
     essentiels = comptes_demo()["essentiels"]
     assert essentiels[1]["email"] == a_etablir.agent.user.email
     assert essentiels[1]["note"] == "convoqué à Paris : billets reçus, état de frais à établir"
