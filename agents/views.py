@@ -14,7 +14,7 @@ from agents.enums import Role
 from agents.forms import AgentRechercheForm, CoordonneesBancairesForm, CoordonneesForm, VehiculeForm
 from agents.models import Agent, Vehicule
 from agents.permissions import role_required
-from config.formulaires import ajouter_erreurs
+from config.formulaires import enregistrer_si_valide, statut
 
 AGENTS_PAR_PAGE = 50
 
@@ -36,12 +36,9 @@ def profil(request):
 def modifier_coordonnees(request):
     agent = request.user.agent
     form = CoordonneesForm(request.POST or None, instance=agent)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.modifier_coordonnees(agent, form.cleaned_data)
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        else:
+    if request.method == "POST":
+        enregistrer_si_valide(form, lambda donnees: services.modifier_coordonnees(agent, donnees))
+        if not form.errors:
             messages.success(request, "Vos coordonnées sont enregistrées.")
             return redirect("agents:profil")
     context = {
@@ -50,19 +47,16 @@ def modifier_coordonnees(request):
         "agent": agent,
         "breadcrumb_data": _fil_profil("Coordonnées"),
     }
-    return render(request, "agents/coordonnees.html", context)
+    return render(request, "agents/coordonnees.html", context, status=statut(form))
 
 
 @role_required(Role.AGENT)
 def modifier_coordonnees_bancaires(request):
     agent = request.user.agent
     form = CoordonneesBancairesForm(request.POST or None, instance=agent)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.modifier_coordonnees_bancaires(agent, form.cleaned_data)
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        else:
+    if request.method == "POST":
+        enregistrer_si_valide(form, lambda donnees: services.modifier_coordonnees_bancaires(agent, donnees))
+        if not form.errors:
             messages.success(request, "Vos coordonnées bancaires sont enregistrées.")
             return redirect("agents:profil")
     context = {
@@ -73,7 +67,7 @@ def modifier_coordonnees_bancaires(request):
         ),
         "breadcrumb_data": _fil_profil("Coordonnées bancaires"),
     }
-    return render(request, "agents/formulaire.html", context)
+    return render(request, "agents/formulaire.html", context, status=statut(form))
 
 
 @role_required(Role.AGENT)
@@ -81,17 +75,16 @@ def enregistrer_vehicule(request, pk=None):
     agent = request.user.agent
     vehicule = get_object_or_404(Vehicule, pk=pk, agent=agent) if pk else None
     form = VehiculeForm(request.POST or None, instance=vehicule or Vehicule(agent=agent))
-    if request.method == "POST" and form.is_valid():
-        try:
-            vehicule = services.enregistrer_vehicule(agent=agent, vehicule=vehicule, data=form.cleaned_data)
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        else:
-            messages.success(request, f"Le véhicule {vehicule.immatriculation} est enregistré.")
+    if request.method == "POST":
+        enregistre = enregistrer_si_valide(
+            form, lambda donnees: services.enregistrer_vehicule(agent=agent, vehicule=vehicule, data=donnees)
+        )
+        if not form.errors:
+            messages.success(request, f"Le véhicule {enregistre.immatriculation} est enregistré.")
             return redirect("agents:profil")
     titre = f"Modifier le véhicule {vehicule.immatriculation}" if vehicule else "Ajouter un véhicule"
     context = {"title": titre, "form": form, "breadcrumb_data": _fil_profil(titre)}
-    return render(request, "agents/formulaire.html", context)
+    return render(request, "agents/formulaire.html", context, status=statut(form))
 
 
 @require_POST

@@ -1,4 +1,5 @@
-"""Ce que partagent les formulaires : erreurs de service placées à côté des champs, rendu DSFR rapide."""
+"""Ce que partagent les formulaires : saisie validée puis confiée à un service, erreurs placées à côté des champs,
+rendu DSFR rapide."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,6 +18,24 @@ def ajouter_erreurs(form, exc: ValidationError, champs: dict[str, str] | None = 
     for champ, erreurs in exc.message_dict.items():
         champ = (champs or {}).get(champ, champ)
         form.add_error(champ if champ in form.fields else None, erreurs)
+
+
+def enregistrer_si_valide(form, enregistrer, champs: dict[str, str] | None = None):
+    """Le geste commun des pages de saisie : si le formulaire est valide, `enregistrer(form.cleaned_data)` (un service)
+    et rend son résultat ; sinon, ou si le service refuse (`ValidationError`), les erreurs restent sur le formulaire,
+    à côté de leurs champs, avec la saisie. La vue n'a plus qu'à regarder `form.errors`."""
+    if not form.is_valid():
+        return None
+    try:
+        return enregistrer(form.cleaned_data)
+    except ValidationError as exc:
+        ajouter_erreurs(form, exc, champs)
+        return None
+
+
+def statut(form) -> int:
+    """422 pour une saisie refusée, qui est renvoyée avec ses erreurs ; 200 sinon."""
+    return 422 if form.is_bound and form.errors else 200
 
 
 # --- Rendu des formulaires ---------------------------------------------------------------------------------------

@@ -8,16 +8,16 @@ fois l'EF soumis) ; puis un seul service de `missions.ponctuel_etats_frais`. La 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from config.formulaires import ajouter_erreurs
+from config.formulaires import enregistrer_si_valide, statut
 from missions import ponctuel_etats_frais as declaration
 from missions.ponctuel_forms import EtapeForm, FraisReelForm, HorairesReelsForm, JustificatifForm
-from missions.ponctuel_views import CHAMPS_DU_FORMULAIRE, INVALIDE, _dire_le_rapport, _fichier
+from missions.ponctuel_views import CHAMPS_DU_FORMULAIRE, _dire_le_rapport, _fichier
 from validation.etats_frais import etat_frais_visible_ou_404
 from validation.models import EtatFrais, FraisEtatFrais, JustificatifEtatFrais
 
@@ -49,55 +49,51 @@ def _contexte(etat_frais: EtatFrais, title: str, form, **autres) -> dict:
 def horaires(request, pk):
     """Les horaires réels : changés, ils régénèrent les étapes de l'état de frais."""
     etat_frais = _ef_declarable(request, pk)
-    status = 200
     if request.method == "POST":
         form = HorairesReelsForm(request.POST)
-        if form.is_valid():
-            try:
-                rapport = declaration.modifier_horaires(
-                    etat_frais=etat_frais,
-                    par=request.user,
-                    depart_le=form.cleaned_data["depart_le"],
-                    retour_le=form.cleaned_data["retour_le"],
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, "Horaires réels enregistrés.")
-                _dire_le_rapport(request, rapport)
-                return redirect(_url_ef(etat_frais, "ef-etapes"))
-        status = INVALIDE
+        rapport = enregistrer_si_valide(
+            form,
+            lambda donnees: declaration.modifier_horaires(
+                etat_frais=etat_frais,
+                par=request.user,
+                depart_le=donnees["depart_le"],
+                retour_le=donnees["retour_le"],
+            ),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            messages.success(request, "Horaires réels enregistrés.")
+            _dire_le_rapport(request, rapport)
+            return redirect(_url_ef(etat_frais, "ef-etapes"))
     else:
         form = HorairesReelsForm(initial=HorairesReelsForm.initial_depuis(etat_frais))
     context = _contexte(etat_frais, f"Horaires réels — {etat_frais.numero}", form)
-    return render(request, "ponctuels/ef_horaires.html", context, status=status)
+    return render(request, "ponctuels/ef_horaires.html", context, status=statut(form))
 
 
 @login_required
 def etape(request, pk, etape_pk):
     etat_frais = _ef_declarable(request, pk)
     etape = get_object_or_404(etat_frais.etapes.select_related("commune"), pk=etape_pk)
-    status = 200
     if request.method == "POST":
         form = EtapeForm(request.POST, etape=etape)
-        if form.is_valid():
-            try:
-                etape = declaration.modifier_etape(
-                    etape=etape,
-                    par=request.user,
-                    mode=form.cleaned_data["mode"],
-                    commentaire=form.cleaned_data["commentaire"],
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, f"{etape.libelle.capitalize()} : {etape.get_mode_display().lower()}.")
-                return redirect(_url_ef(etat_frais, f"ef-etape-{etape.pk}"))
-        status = INVALIDE
+        modifiee = enregistrer_si_valide(
+            form,
+            lambda donnees: declaration.modifier_etape(
+                etape=etape,
+                par=request.user,
+                mode=donnees["mode"],
+                commentaire=donnees["commentaire"],
+            ),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            messages.success(request, f"{modifiee.libelle.capitalize()} : {modifiee.get_mode_display().lower()}.")
+            return redirect(_url_ef(etat_frais, f"ef-etape-{modifiee.pk}"))
     else:
         form = EtapeForm(initial={"mode": etape.mode, "commentaire": etape.commentaire}, etape=etape)
     context = _contexte(etat_frais, f"Modifier le {etape.libelle}", form, etape=etape)
-    return render(request, "ponctuels/ef_etape.html", context, status=status)
+    return render(request, "ponctuels/ef_etape.html", context, status=statut(form))
 
 
 @login_required
@@ -105,26 +101,24 @@ def frais(request, pk, frais_pk=None):
     etat_frais = _ef_declarable(request, pk)
     existant = get_object_or_404(FraisEtatFrais, pk=frais_pk, etat_frais=etat_frais) if frais_pk else None
     jours = declaration.jours_reels(etat_frais)
-    status = 200
     if request.method == "POST":
         form = FraisReelForm(request.POST, etat_frais=etat_frais, jours=jours)
-        if form.is_valid():
-            try:
-                enregistre = declaration.enregistrer_frais(
-                    etat_frais=etat_frais, par=request.user, donnees=form.cleaned_data, frais=existant
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, f"{enregistre} enregistré.")
-                return redirect(_url_ef(etat_frais, "ef-frais"))
-        status = INVALIDE
+        enregistre = enregistrer_si_valide(
+            form,
+            lambda donnees: declaration.enregistrer_frais(
+                etat_frais=etat_frais, par=request.user, donnees=donnees, frais=existant
+            ),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            messages.success(request, f"{enregistre} enregistré.")
+            return redirect(_url_ef(etat_frais, "ef-frais"))
     else:
         initial = FraisReelForm.initial_depuis(existant) if existant else {"date": jours[0] if jours else None}
         form = FraisReelForm(initial=initial, etat_frais=etat_frais, jours=jours)
     titre = "Modifier un frais réel" if existant else "Ajouter un frais réel"
     context = _contexte(etat_frais, titre, form, frais=existant)
-    return render(request, "ponctuels/ef_frais.html", context, status=status)
+    return render(request, "ponctuels/ef_frais.html", context, status=statut(form))
 
 
 @login_required
@@ -141,27 +135,25 @@ def supprimer_frais(request, pk, frais_pk):
 def justificatif(request, pk):
     """Joindre un justificatif : rien n'est gardé (ni fichier ni ligne) si le fichier est refusé."""
     etat_frais = _ef_declarable(request, pk)
-    status = 200
     if request.method == "POST":
         form = JustificatifForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                declaration.joindre_justificatif(
-                    etat_frais=etat_frais,
-                    par=request.user,
-                    libelle=form.cleaned_data["libelle"],
-                    fichier=form.cleaned_data["fichier"],
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, f"Justificatif « {form.cleaned_data['libelle']} » joint.")
-                return redirect(_url_ef(etat_frais, "ef-justificatifs"))
-        status = INVALIDE
+        enregistrer_si_valide(
+            form,
+            lambda donnees: declaration.joindre_justificatif(
+                etat_frais=etat_frais,
+                par=request.user,
+                libelle=donnees["libelle"],
+                fichier=donnees["fichier"],
+            ),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            messages.success(request, f"Justificatif « {form.cleaned_data['libelle']} » joint.")
+            return redirect(_url_ef(etat_frais, "ef-justificatifs"))
     else:
         form = JustificatifForm()
     context = _contexte(etat_frais, f"Joindre un justificatif — {etat_frais.numero}", form)
-    return render(request, "ponctuels/ef_justificatif.html", context, status=status)
+    return render(request, "ponctuels/ef_justificatif.html", context, status=statut(form))
 
 
 @login_required

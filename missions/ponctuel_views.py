@@ -8,7 +8,7 @@ pouvoir agir ; puis un seul service de `missions.ponctuels`. La page de l'ordre 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agents.enums import Role
 from agents.permissions import role_required
-from config.formulaires import ajouter_erreurs
+from config.formulaires import enregistrer_si_valide, statut
 from missions import fichiers, ponctuels, selectors
 from missions.enums import Etat, SensTrajet, TypeOrdre
 from missions.models import Billet, DemandeBillet, Etape, Frais, LigneTrajet, OrdreMission, PolitiqueVoyage, Sejour
@@ -35,7 +35,6 @@ from missions.views import url_ordre
 
 # Les erreurs des services portent le nom du champ du modèle ; le formulaire les montre près du champ saisi.
 CHAMPS_DU_FORMULAIRE = {"depart_le": "depart_heure", "retour_le": "retour_heure", "arrivee_le": "heure"}
-INVALIDE = 422
 
 
 def _ponctuel_visible(request, pk) -> OrdreMission:
@@ -80,19 +79,18 @@ def _fichier(champ, nom: str):
 def creer(request):
     """« Nouvel ordre de mission ponctuel » : vierge, ou rattaché à un OMP validé (`?omp=<numéro>`)."""
     agent = request.user.agent
-    status = 200
     if request.method == "POST":
         form = PonctuelForm(request.POST, request.FILES, agent=agent)
-        if form.is_valid():
-            try:
-                ordre, rapport = ponctuels.creer_ponctuel(agent=agent, par=request.user, donnees=form.cleaned_data)
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, f"Ordre de mission {ordre.numero} créé.")
-                _dire_le_rapport(request, rapport)
-                return redirect(url_ordre(ordre, "ponctuel-etapes"))
-        status = INVALIDE
+        cree = enregistrer_si_valide(
+            form,
+            lambda donnees: ponctuels.creer_ponctuel(agent=agent, par=request.user, donnees=donnees),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            ordre, rapport = cree
+            messages.success(request, f"Ordre de mission {ordre.numero} créé.")
+            _dire_le_rapport(request, rapport)
+            return redirect(url_ordre(ordre, "ponctuel-etapes"))
     else:
         omp = None
         if request.GET.get("omp", "").isdigit():
@@ -101,30 +99,28 @@ def creer(request):
             ).first()
         form = PonctuelForm(initial=PonctuelForm.initial_pour(agent, omp), agent=agent)
     context = {"title": "Nouvel ordre de mission ponctuel", "form": form, "espace_courant": Role.AGENT}
-    return render(request, "ponctuels/formulaire.html", context, status=status)
+    return render(request, "ponctuels/formulaire.html", context, status=statut(form))
 
 
 @login_required
 def modifier(request, pk):
     ordre = _ponctuel_redigeable(request, pk)
-    status = 200
     if request.method == "POST":
         form = PonctuelForm(request.POST, request.FILES, agent=ordre.agent, ordre=ordre)
-        if form.is_valid():
-            try:
-                rapport = ponctuels.modifier_ponctuel(ordre=ordre, par=request.user, donnees=form.cleaned_data)
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, "En-tête de l'ordre de mission enregistré.")
-                if rapport.a_change:
-                    _dire_le_rapport(request, rapport)
-                return redirect(url_ordre(ordre, "ponctuel-etapes" if rapport.a_change else ""))
-        status = INVALIDE
+        rapport = enregistrer_si_valide(
+            form,
+            lambda donnees: ponctuels.modifier_ponctuel(ordre=ordre, par=request.user, donnees=donnees),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            messages.success(request, "En-tête de l'ordre de mission enregistré.")
+            if rapport.a_change:
+                _dire_le_rapport(request, rapport)
+            return redirect(url_ordre(ordre, "ponctuel-etapes" if rapport.a_change else ""))
     else:
         form = PonctuelForm(initial=PonctuelForm.initial_depuis(ordre), agent=ordre.agent, ordre=ordre)
     context = {"title": f"Modifier {ordre.numero}", "form": form, "ordre": ordre}
-    return render(request, "ponctuels/formulaire.html", context, status=status)
+    return render(request, "ponctuels/formulaire.html", context, status=statut(form))
 
 
 @login_required
@@ -150,55 +146,51 @@ def generer(request, pk):
 def etape(request, pk, etape_pk):
     ordre = _ponctuel_redigeable(request, pk)
     etape = get_object_or_404(Etape.objects.select_related("commune"), pk=etape_pk, ordre=ordre)
-    status = 200
     if request.method == "POST":
         form = EtapeForm(request.POST, etape=etape)
-        if form.is_valid():
-            try:
-                etape = ponctuels.modifier_etape(
-                    etape=etape,
-                    par=request.user,
-                    mode=form.cleaned_data["mode"],
-                    commentaire=form.cleaned_data["commentaire"],
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, f"{etape.libelle.capitalize()} : {etape.get_mode_display().lower()}.")
-                return redirect(url_ordre(ordre, f"etape-{etape.pk}"))
-        status = INVALIDE
+        modifiee = enregistrer_si_valide(
+            form,
+            lambda donnees: ponctuels.modifier_etape(
+                etape=etape,
+                par=request.user,
+                mode=donnees["mode"],
+                commentaire=donnees["commentaire"],
+            ),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            messages.success(request, f"{modifiee.libelle.capitalize()} : {modifiee.get_mode_display().lower()}.")
+            return redirect(url_ordre(ordre, f"etape-{modifiee.pk}"))
     else:
         form = EtapeForm(initial={"mode": etape.mode, "commentaire": etape.commentaire}, etape=etape)
     context = {"title": f"Modifier le {etape.libelle}", "form": form, "ordre": ordre, "etape": etape}
-    return render(request, "ponctuels/etape_formulaire.html", context, status=status)
+    return render(request, "ponctuels/etape_formulaire.html", context, status=statut(form))
 
 
 @login_required
 def sejour(request, pk):
     """Ajouter un lieu : à partir de cette date et heure, la mission se poursuit dans une autre commune."""
     ordre = _ponctuel_redigeable(request, pk)
-    status = 200
     if request.method == "POST":
         form = SejourForm(request.POST)
-        if form.is_valid():
-            try:
-                rapport = ponctuels.ajouter_sejour(
-                    ordre=ordre,
-                    par=request.user,
-                    commune=form.cleaned_data["commune"],
-                    arrivee_le=form.cleaned_data["arrivee_le"],
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, f"Lieu {form.cleaned_data['commune'].nom} ajouté.")
-                _dire_le_rapport(request, rapport)
-                return redirect(url_ordre(ordre, "ponctuel-etapes"))
-        status = INVALIDE
+        rapport = enregistrer_si_valide(
+            form,
+            lambda donnees: ponctuels.ajouter_sejour(
+                ordre=ordre,
+                par=request.user,
+                commune=donnees["commune"],
+                arrivee_le=donnees["arrivee_le"],
+            ),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            messages.success(request, f"Lieu {form.cleaned_data['commune'].nom} ajouté.")
+            _dire_le_rapport(request, rapport)
+            return redirect(url_ordre(ordre, "ponctuel-etapes"))
     else:
         form = SejourForm()
     context = {"title": "Ajouter un lieu de mission", "form": form, "ordre": ordre}
-    return render(request, "ponctuels/sejour_formulaire.html", context, status=status)
+    return render(request, "ponctuels/sejour_formulaire.html", context, status=statut(form))
 
 
 @login_required
@@ -217,20 +209,18 @@ def supprimer_sejour(request, pk, sejour_pk):
 def frais(request, pk, frais_pk=None):
     ordre = _ponctuel_redigeable(request, pk)
     frais = get_object_or_404(Frais, pk=frais_pk, ordre=ordre) if frais_pk else None
-    status = 200
     if request.method == "POST":
         form = FraisPonctuelForm(request.POST, ordre=ordre)
-        if form.is_valid():
-            try:
-                frais = ponctuels.enregistrer_frais_ponctuel(
-                    ordre=ordre, par=request.user, donnees=form.cleaned_data, frais=frais
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, f"{frais} enregistré.")
-                return redirect(url_ordre(ordre, "ponctuel-frais"))
-        status = INVALIDE
+        enregistre = enregistrer_si_valide(
+            form,
+            lambda donnees: ponctuels.enregistrer_frais_ponctuel(
+                ordre=ordre, par=request.user, donnees=donnees, frais=frais
+            ),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            messages.success(request, f"{enregistre} enregistré.")
+            return redirect(url_ordre(ordre, "ponctuel-frais"))
     else:
         initial = FraisPonctuelForm.initial_depuis(frais) if frais else {"date": ordre.date_debut}
         form = FraisPonctuelForm(initial=initial, ordre=ordre)
@@ -241,7 +231,7 @@ def frais(request, pk, frais_pk=None):
         "frais": frais,
         "politique": PolitiqueVoyage.courante(),
     }
-    return render(request, "ponctuels/frais_formulaire.html", context, status=status)
+    return render(request, "ponctuels/frais_formulaire.html", context, status=statut(form))
 
 
 @login_required
@@ -258,22 +248,20 @@ def supprimer_frais(request, pk, frais_pk):
 @login_required
 def trajet_gare(request, pk):
     ordre = _ponctuel_redigeable(request, pk)
-    status = 200
     if request.method == "POST":
         form = TrajetGareForm(request.POST, ordre=ordre)
-        if form.is_valid():
-            try:
-                ligne = ponctuels.enregistrer_trajet_gare(ordre=ordre, par=request.user, donnees=form.cleaned_data)
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, f"Trajet {ligne} enregistré.")
-                return redirect(url_ordre(ordre, "ponctuel-frais"))
-        status = INVALIDE
+        ligne = enregistrer_si_valide(
+            form,
+            lambda donnees: ponctuels.enregistrer_trajet_gare(ordre=ordre, par=request.user, donnees=donnees),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            messages.success(request, f"Trajet {ligne} enregistré.")
+            return redirect(url_ordre(ordre, "ponctuel-frais"))
     else:
         form = TrajetGareForm(initial={"date": ordre.date_debut.isoformat()}, ordre=ordre)
     context = {"title": "Trajet vers la gare", "form": form, "ordre": ordre}
-    return render(request, "ponctuels/trajet_formulaire.html", context, status=status)
+    return render(request, "ponctuels/trajet_formulaire.html", context, status=statut(form))
 
 
 @login_required
@@ -301,20 +289,18 @@ def demande(request, pk, sens):
     ordre = _ponctuel_redigeable(request, pk)
     sens = _sens(sens)
     existante = ordre.demandes_billets.filter(sens=sens).first()
-    status = 200
     if request.method == "POST":
         form = DemandeBilletForm(request.POST, sens=sens)
-        if form.is_valid():
-            try:
-                ponctuels.enregistrer_demande_billet(
-                    ordre=ordre, par=request.user, sens=sens, donnees=form.cleaned_data
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, f"Demande de billet {SensTrajet(sens).label.lower()} enregistrée.")
-                return redirect(url_ordre(ordre, "ponctuel-billets"))
-        status = INVALIDE
+        enregistrer_si_valide(
+            form,
+            lambda donnees: ponctuels.enregistrer_demande_billet(
+                ordre=ordre, par=request.user, sens=sens, donnees=donnees
+            ),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            messages.success(request, f"Demande de billet {SensTrajet(sens).label.lower()} enregistrée.")
+            return redirect(url_ordre(ordre, "ponctuel-billets"))
     else:
         initial = (
             DemandeBilletForm.initial_depuis(existante)
@@ -330,7 +316,7 @@ def demande(request, pk, sens):
         "demande": existante,
         "politique": PolitiqueVoyage.courante(),
     }
-    return render(request, "ponctuels/demande_formulaire.html", context, status=status)
+    return render(request, "ponctuels/demande_formulaire.html", context, status=statut(form))
 
 
 @login_required
@@ -376,18 +362,16 @@ def billet(request, pk, demande_pk):
     demande = get_object_or_404(DemandeBillet, pk=demande_pk, ordre=ordre)
     if not ponctuels.peut_emettre_billets(request.user, ordre):
         raise PermissionDenied(ponctuels.REFUS_AGENCE)
-    status = 200
     if request.method == "POST":
         form = BilletForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                ponctuels.enregistrer_billet(demande=demande, par=request.user, donnees=form.cleaned_data)
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, f"Billet enregistré pour {ordre.numero} : l'agent est prévenu.")
-                return redirect("ponctuels:agence")
-        status = INVALIDE
+        enregistrer_si_valide(
+            form,
+            lambda donnees: ponctuels.enregistrer_billet(demande=demande, par=request.user, donnees=donnees),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            messages.success(request, f"Billet enregistré pour {ordre.numero} : l'agent est prévenu.")
+            return redirect("ponctuels:agence")
     else:
         form = BilletForm(initial={"cout": demande.cout_estime})
     context = {
@@ -397,7 +381,7 @@ def billet(request, pk, demande_pk):
         "demande": demande,
         "espace_courant": Role.GESTIONNAIRE,
     }
-    return render(request, "ponctuels/billet_formulaire.html", context, status=status)
+    return render(request, "ponctuels/billet_formulaire.html", context, status=statut(form))
 
 
 # --- Politique de voyage -------------------------------------------------------------------------------------------
@@ -406,19 +390,17 @@ def billet(request, pk, demande_pk):
 @role_required(Role.ADMIN)
 def politique(request):
     instance = PolitiqueVoyage.courante()
-    status = 200
     if request.method == "POST":
         form = PolitiqueVoyageForm(request.POST, instance=instance)
-        if form.is_valid():
-            try:
-                ponctuels.enregistrer_politique(par=request.user, donnees=form.cleaned_data)
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc, CHAMPS_DU_FORMULAIRE)
-            else:
-                messages.success(request, "Politique de voyage enregistrée : elle vaut pour les calculs suivants.")
-                return redirect("ponctuels:politique")
-        status = INVALIDE
+        enregistrer_si_valide(
+            form,
+            lambda donnees: ponctuels.enregistrer_politique(par=request.user, donnees=donnees),
+            CHAMPS_DU_FORMULAIRE,
+        )
+        if not form.errors:
+            messages.success(request, "Politique de voyage enregistrée : elle vaut pour les calculs suivants.")
+            return redirect("ponctuels:politique")
     else:
         form = PolitiqueVoyageForm(instance=instance)
     context = {"title": "Politique de voyage", "form": form, "espace_courant": Role.ADMIN}
-    return render(request, "ponctuels/politique.html", context, status=status)
+    return render(request, "ponctuels/politique.html", context, status=statut(form))

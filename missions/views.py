@@ -16,7 +16,7 @@ from agents.enums import Role
 from agents.models import Agent
 from agents.permissions import role_required
 from bareme import calcul
-from config.formulaires import ajouter_erreurs
+from config.formulaires import enregistrer_si_valide, statut
 from missions import documents, fichiers, pieces, ponctuels, prefill, selectors, services
 from missions.calculs import actualiser_estimation
 from missions.enums import Periode, TypeOrdre, TypePiece
@@ -124,20 +124,19 @@ def _formulaire_creation_omp(request, agent):
     """Création d'un OMP par l'agent, ou par un gestionnaire pour un agent de son périmètre (formulaire pré-rempli)."""
     if request.method == "POST":
         form = OmpForm(request.POST)
-        if form.is_valid():
-            try:
-                ordre = services.creer_omp(
-                    agent=agent,
-                    par=request.user,
-                    periode=form.cleaned_data["periode"],
-                    annee=form.cleaned_data["annee"],
-                    donnees=_donnees_omp(form),
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc)
-            else:
-                messages.success(request, "Ordre de mission permanent créé : ajoutez maintenant les trajets habituels.")
-                return redirect("missions:ordre", pk=ordre.pk)
+        ordre = enregistrer_si_valide(
+            form,
+            lambda donnees: services.creer_omp(
+                agent=agent,
+                par=request.user,
+                periode=donnees["periode"],
+                annee=donnees["annee"],
+                donnees=_donnees_omp(form),
+            ),
+        )
+        if not form.errors:
+            messages.success(request, "Ordre de mission permanent créé : ajoutez maintenant les trajets habituels.")
+            return redirect("missions:ordre", pk=ordre.pk)
     else:
         vehicule = agent.vehicules.filter(actif=True).exists()
         form = OmpForm(
@@ -155,9 +154,7 @@ def _formulaire_creation_omp(request, agent):
     titre = "Nouvel ordre de mission permanent"
     if agent.user_id != request.user.pk:
         titre += f" pour {agent.user.get_full_name()}"
-    return render(
-        request, "missions/omp_formulaire.html", {"title": titre, "form": form}, status=422 if form.errors else 200
-    )
+    return render(request, "missions/omp_formulaire.html", {"title": titre, "form": form}, status=statut(form))
 
 
 def _ordre_redigeable(request, pk):
@@ -176,26 +173,25 @@ def modifier_omp(request, pk):
         raise Http404
     if request.method == "POST":
         form = OmpForm(request.POST)
-        if form.is_valid():
-            try:
-                services.modifier_omp(
-                    ordre=ordre,
-                    par=request.user,
-                    periode=form.cleaned_data["periode"],
-                    annee=form.cleaned_data["annee"],
-                    donnees=_donnees_omp(form),
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc)
-            else:
-                messages.success(request, "Ordre de mission permanent enregistré.")
-                return redirect("missions:ordre", pk=ordre.pk)
+        enregistrer_si_valide(
+            form,
+            lambda donnees: services.modifier_omp(
+                ordre=ordre,
+                par=request.user,
+                periode=donnees["periode"],
+                annee=donnees["annee"],
+                donnees=_donnees_omp(form),
+            ),
+        )
+        if not form.errors:
+            messages.success(request, "Ordre de mission permanent enregistré.")
+            return redirect("missions:ordre", pk=ordre.pk)
     else:
         initial = {champ: getattr(ordre, champ) for champ in services.CHAMPS_OMP}
         initial.update(periode=ordre.periode, annee=ordre.date_debut.year)
         form = OmpForm(initial=initial)
     context = {"title": f"Modifier {ordre.numero}", "form": form, "ordre": ordre}
-    return render(request, "missions/omp_formulaire.html", context, status=422 if form.errors else 200)
+    return render(request, "missions/omp_formulaire.html", context, status=statut(form))
 
 
 @login_required
@@ -204,20 +200,19 @@ def trajet_habituel(request, pk, trajet_pk=None):
     trajet = get_object_or_404(ordre.trajets_habituels, pk=trajet_pk) if trajet_pk else None
     if request.method == "POST":
         form = TrajetHabituelForm(request.POST)
-        if form.is_valid():
-            try:
-                services.enregistrer_trajet_habituel(
-                    ordre=ordre, par=request.user, donnees=form.cleaned_data, trajet=trajet
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc)
-            else:
-                messages.success(request, "Trajet habituel enregistré.")
-                return redirect("missions:ordre", pk=ordre.pk)
+        enregistrer_si_valide(
+            form,
+            lambda donnees: services.enregistrer_trajet_habituel(
+                ordre=ordre, par=request.user, donnees=donnees, trajet=trajet
+            ),
+        )
+        if not form.errors:
+            messages.success(request, "Trajet habituel enregistré.")
+            return redirect("missions:ordre", pk=ordre.pk)
     else:
         form = TrajetHabituelForm(initial=TrajetHabituelForm.initial_depuis(trajet) if trajet else None)
     context = {"title": "Trajet habituel", "form": form, "ordre": ordre, "trajet": trajet}
-    return render(request, "missions/trajet_habituel_formulaire.html", context, status=422 if form.errors else 200)
+    return render(request, "missions/trajet_habituel_formulaire.html", context, status=statut(form))
 
 
 @login_required
@@ -433,20 +428,15 @@ def ligne_omi(request, pk, ligne_pk=None):
     """Ajouter (avec ses jours) ou modifier une ligne de trajet saisie à la main."""
     ordre = _omi_redigeable(request, pk)
     ligne = get_object_or_404(LigneTrajet, pk=ligne_pk, ordre=ordre) if ligne_pk else None
-    status = 200
     if request.method == "POST":
         form = LigneOmiForm(request.POST, ordre=ordre, avec_dates=ligne is None)
-        if form.is_valid():
-            try:
-                ligne = services.enregistrer_ligne_omi(
-                    ordre=ordre, par=request.user, donnees=form.cleaned_data, ligne=ligne
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc)
-            else:
-                messages.success(request, f"Trajet {ligne} enregistré.")
-                return redirect(url_ordre(ordre, f"ligne-{ligne.pk}"))
-        status = 422
+        enregistre = enregistrer_si_valide(
+            form,
+            lambda donnees: services.enregistrer_ligne_omi(ordre=ordre, par=request.user, donnees=donnees, ligne=ligne),
+        )
+        if not form.errors:
+            messages.success(request, f"Trajet {enregistre} enregistré.")
+            return redirect(url_ordre(ordre, f"ligne-{enregistre.pk}"))
     else:
         initial = LigneOmiForm.initial_depuis(ligne) if ligne else None
         form = LigneOmiForm(initial=initial, ordre=ordre, avec_dates=ligne is None)
@@ -456,7 +446,7 @@ def ligne_omi(request, pk, ligne_pk=None):
         "ordre": ordre,
         "ligne": ligne,
     }
-    return render(request, "missions/omi_ligne_formulaire.html", context, status=status)
+    return render(request, "missions/omi_ligne_formulaire.html", context, status=statut(form))
 
 
 @login_required
@@ -475,20 +465,15 @@ def frais_omi(request, pk, frais_pk=None):
     """Ajouter ou modifier un frais et son justificatif ; un dépôt refusé ne change rien et garde la saisie."""
     ordre = _omi_redigeable(request, pk)
     frais = get_object_or_404(Frais, pk=frais_pk, ordre=ordre) if frais_pk else None
-    status = 200
     if request.method == "POST":
         form = FraisOmiForm(request.POST, request.FILES, ordre=ordre, frais=frais)
-        if form.is_valid():
-            try:
-                frais = services.enregistrer_frais_omi(
-                    ordre=ordre, par=request.user, donnees=form.cleaned_data, frais=frais
-                )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc)
-            else:
-                messages.success(request, f"{frais} enregistré.")
-                return redirect(url_ordre(ordre, "omi-frais"))
-        status = 422
+        enregistre = enregistrer_si_valide(
+            form,
+            lambda donnees: services.enregistrer_frais_omi(ordre=ordre, par=request.user, donnees=donnees, frais=frais),
+        )
+        if not form.errors:
+            messages.success(request, f"{enregistre} enregistré.")
+            return redirect(url_ordre(ordre, "omi-frais"))
     else:
         initial = FraisOmiForm.initial_depuis(frais) if frais else None
         form = FraisOmiForm(initial=initial, ordre=ordre, frais=frais)
@@ -501,7 +486,7 @@ def frais_omi(request, pk, frais_pk=None):
         if frais and frais.justificatif
         else None,
     }
-    return render(request, "missions/omi_frais_formulaire.html", context, status=status)
+    return render(request, "missions/omi_frais_formulaire.html", context, status=statut(form))
 
 
 @login_required
@@ -632,12 +617,9 @@ def creer_omp_pour(request, agent_pk):
 def absences(request):
     agent = request.user.agent
     form = AbsenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.declarer_absence(agent=agent, **form.cleaned_data)
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        else:
+    if request.method == "POST":
+        enregistrer_si_valide(form, lambda donnees: services.declarer_absence(agent=agent, **donnees))
+        if not form.errors:
             messages.success(request, "Absence enregistrée : elle sera retirée des prochains ordres préparés.")
             return redirect("missions:absences")
     context = {
@@ -646,7 +628,7 @@ def absences(request):
         "form": form,
         "absences": agent.absences.order_by("-date_debut"),
     }
-    return render(request, "missions/absences.html", context, status=422 if form.errors else 200)
+    return render(request, "missions/absences.html", context, status=statut(form))
 
 
 @role_required(Role.AGENT)

@@ -210,7 +210,7 @@ def test_une_commune_inconnue_garde_la_saisie_et_n_enregistre_rien(client_agent,
             "commune_familiale": "99999",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422  # refusé : la saisie revient avec ses erreurs
     contenu = response.content.decode()
     assert "Aucune commune ne porte le code INSEE « 99999 »" in contenu
     assert 'id="id_commune_familiale-desc-error"' in contenu
@@ -230,7 +230,7 @@ def test_un_telephone_illisible_est_refuse(client_agent, agent):
         reverse("agents:modifier_coordonnees"),
         {"telephone": "appelez-moi", "adresse_familiale": "12 rue des Mimosas", "commune_familiale": "06029"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422  # refusé : la saisie revient avec ses erreurs
     assert "Saisissez un numéro de téléphone" in response.content.decode()
     agent.refresh_from_db()
     assert (agent.telephone, agent.adresse_familiale) == ("04 93 00 00 00", "3 chemin des Oliviers")
@@ -245,7 +245,7 @@ def test_un_refus_du_service_s_affiche_a_cote_des_champs_et_n_enregistre_rien(cl
         reverse("agents:modifier_coordonnees"),
         {"telephone": "06 12 34 56 78", "adresse_familiale": "12 rue des Mimosas", "commune_familiale": "06029"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422  # refusé : la saisie revient avec ses erreurs
     contenu = response.content.decode()
     assert 'id="id_telephone-desc-error"' in contenu
     assert "Numéro refusé par le service." in contenu
@@ -315,7 +315,7 @@ def test_un_iban_invalide_garde_la_saisie_et_n_enregistre_rien(client_agent, age
         reverse("agents:modifier_coordonnees_bancaires"),
         {"iban": "FR76 3000 6000 0112 3456 7890 188", "bic": "PSSTFRPPPAR", "titulaire_compte": "Lou Martin-Roux"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422  # refusé : la saisie revient avec ses erreurs
     contenu = response.content.decode()
     assert "Cet IBAN n'est pas valide" in html.unescape(contenu)
     assert 'id="id_iban-desc-error"' in contenu
@@ -335,7 +335,7 @@ def test_un_iban_sans_bic_est_refuse_a_cote_du_champ(client_agent, agent):
         reverse("agents:modifier_coordonnees_bancaires"),
         {"iban": AUTRE_IBAN, "bic": "", "titulaire_compte": "Lou MARTIN"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422  # refusé : la saisie revient avec ses erreurs
     contenu = response.content.decode()
     assert "Renseignez l'IBAN et le BIC ensemble." in html.unescape(contenu)
     assert 'id="id_bic-desc-error"' in contenu
@@ -388,7 +388,7 @@ def test_l_agent_modifie_son_vehicule(client_agent, agent):
 def test_un_second_vehicule_actif_est_refuse_a_cote_du_champ(client_agent, agent):
     VehiculeFactory(agent=agent, immatriculation="AB-123-CD", actif=True)
     response = client_agent.post(reverse("agents:ajouter_vehicule"), donnees_vehicule(actif="on"))
-    assert response.status_code == 200
+    assert response.status_code == 422  # refusé : la saisie revient avec ses erreurs
     contenu = response.content.decode()
     assert "Un autre véhicule est déjà utilisé pour les indemnités kilométriques" in contenu
     assert 'id="id_actif-desc-error"' in contenu
@@ -398,7 +398,7 @@ def test_un_second_vehicule_actif_est_refuse_a_cote_du_champ(client_agent, agent
 
 def test_une_voiture_sans_puissance_est_refusee_a_cote_du_champ(client_agent, agent):
     response = client_agent.post(reverse("agents:ajouter_vehicule"), donnees_vehicule(puissance_fiscale=""))
-    assert response.status_code == 200
+    assert response.status_code == 422  # refusé : la saisie revient avec ses erreurs
     contenu = response.content.decode()
     assert "Indiquez la puissance fiscale d'une voiture" in html.unescape(contenu)
     assert 'id="id_puissance_fiscale-desc-error"' in contenu
