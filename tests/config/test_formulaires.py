@@ -4,7 +4,14 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from config.formulaires import RENDU_DSFR, FormulaireDsfr, ListeDeroulante, ajouter_erreurs
+from config.formulaires import (
+    RENDU_DSFR,
+    FormulaireDsfr,
+    ListeDeroulante,
+    ajouter_erreurs,
+    enregistrer_si_valide,
+    statut,
+)
 
 
 class Formulaire(forms.Form):
@@ -73,3 +80,27 @@ class FormulaireAAideCalculee(FormulaireDsfr):
 
 def test_une_aide_calculee_apres_la_creation_du_formulaire_s_affiche():
     assert "PDF, JPEG ou PNG, 5 Mo au plus." in str(FormulaireAAideCalculee()["fichier"].as_field_group())
+
+
+def test_enregistrer_si_valide_appelle_le_service_avec_la_saisie_validee():
+    form = Formulaire({"km": "12", "commune": "Nice"})
+    assert enregistrer_si_valide(form, lambda donnees: donnees["km"] * 2) == 24
+    assert not form.errors and statut(form) == 200
+
+
+def test_enregistrer_si_valide_place_le_refus_du_service_et_garde_la_saisie():
+    def refuser(donnees):
+        raise ValidationError({"km_aller": ["Trop loin."]})
+
+    form = Formulaire({"km": "900", "commune": "Nice"})
+    assert enregistrer_si_valide(form, refuser, {"km_aller": "km"}) is None
+    assert form.errors["km"] == ["Trop loin."] and form["commune"].value() == "Nice"
+    assert statut(form) == 422
+
+
+def test_enregistrer_si_valide_n_appelle_pas_le_service_si_la_saisie_est_invalide():
+    appels = []
+    form = Formulaire({"km": "douze"})
+    assert enregistrer_si_valide(form, appels.append) is None
+    assert appels == [] and "km" in form.errors and statut(form) == 422
+    assert statut(Formulaire()) == 200  # un formulaire vide, pas encore envoyé
