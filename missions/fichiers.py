@@ -1,14 +1,16 @@
 """Les justificatifs déposés par les agents : PDF, JPEG ou PNG, 5 Mo au plus (réglage ITINERA_TAILLE_MAX_JUSTIFICATIF).
 
 Le format est reconnu aux premiers octets du fichier (sa signature), jamais à son nom ni au type annoncé par le
-navigateur : un texte renommé « .pdf » est refusé. Les fichiers ne sont servis que par la vue `missions:justificatif`,
-qui vérifie que la personne peut voir l'ordre.
+navigateur : un texte renommé « .pdf » est refusé. Les fichiers sont servis par `servir`, appelé seulement par des
+vues qui ont d'abord vérifié que la personne peut voir l'ordre ou l'état de frais.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.utils.cache import patch_cache_control
 
 TAILLE_MAX_DEFAUT = 5 * 1024 * 1024  # 5 Mo
 
@@ -77,3 +79,24 @@ def verifier_justificatif(fichier) -> Format:
 def format_du_nom(nom: str) -> Format | None:
     """Le format d'un justificatif enregistré, d'après l'extension que lui a donnée `verifier_justificatif`."""
     return FORMATS_PAR_EXTENSION.get(nom.rsplit(".", 1)[-1].lower()) if "." in nom else None
+
+
+def servir(champ, nom: str) -> FileResponse:
+    """Un fichier déposé (justificatif, pièce, convocation, billet), nommé `nom` et son extension.
+
+    Montré dans le navigateur seulement si ses octets sont d'un PDF, d'un JPEG ou d'un PNG ; sinon (un fichier qui
+    ne serait pas passé par `verifier_justificatif`) proposé au téléchargement, jamais interprété. Jamais gardé en
+    cache partagé. 404 s'il n'y a pas de fichier.
+    """
+    if not champ:
+        raise Http404
+    fichier = champ.open("rb")
+    format_ = format_du_contenu(fichier)
+    if format_ is None:
+        reponse = FileResponse(fichier, as_attachment=True, filename=nom)
+    else:
+        reponse = FileResponse(
+            fichier, content_type=format_.content_type, filename=f"{nom}.{format_.extension}", as_attachment=False
+        )
+    patch_cache_control(reponse, private=True, no_store=True)
+    return reponse

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from config.formulaires import enregistrer_si_valide, statut
+from missions import fichiers
 from missions import ponctuel_etats_frais as declaration
 from missions.ponctuel_forms import EtapeForm, FraisReelForm, HorairesReelsForm, JustificatifForm
-from missions.ponctuel_views import CHAMPS_DU_FORMULAIRE, _dire_le_rapport, _fichier
+from missions.ponctuel_views import CHAMPS_DU_FORMULAIRE, _dire_le_rapport
 from validation.etats_frais import etat_frais_visible_ou_404
 from validation.models import EtatFrais, FraisEtatFrais, JustificatifEtatFrais
 
@@ -172,4 +173,4 @@ def fichier_justificatif(request, pk, justificatif_pk):
     """Le fichier, pour qui voit l'état de frais (l'agent, les gestionnaires de son périmètre) ; 404 pour les autres."""
     etat_frais = _ef_visible(request, pk)
     existant = get_object_or_404(JustificatifEtatFrais, pk=justificatif_pk, etat_frais=etat_frais)
-    return _fichier(existant.fichier, f"justificatif-{existant.pk}")
+    return fichiers.servir(existant.fichier, f"justificatif-{existant.pk}")

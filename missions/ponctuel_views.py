@@ -9,9 +9,8 @@ pouvoir agir ; puis un seul service de `missions.ponctuels`. La page de l'ordre 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from agents.enums import Role
@@ -55,21 +54,6 @@ def _ponctuel_redigeable(request, pk) -> OrdreMission:
 def _dire_le_rapport(request, rapport: ponctuels.Regeneration) -> None:
     niveau = messages.info if rapport.a_change or not rapport.nombre else messages.success
     niveau(request, rapport.resume)
-
-
-def _fichier(champ, nom: str):
-    """Un fichier déposé (convocation, billet), montré dans le navigateur s'il est PDF, JPEG ou PNG."""
-    if not champ:
-        raise Http404
-    fichier = champ.open("rb")
-    format_ = fichiers.format_du_contenu(fichier)
-    if format_ is None:
-        return FileResponse(fichier, as_attachment=True, filename=nom)
-    response = FileResponse(
-        fichier, content_type=format_.content_type, filename=f"{nom}.{format_.extension}", as_attachment=False
-    )
-    patch_cache_control(response, private=True, no_cache=True)
-    return response
 
 
 # --- En-tête --------------------------------------------------------------------------------------------------------
@@ -128,7 +112,7 @@ def modifier(request, pk):
 def convocation(request, pk):
     """La convocation, pour qui peut voir l'ordre (l'agent, ses valideurs, ses gestionnaires, l'agence)."""
     ordre = _ponctuel_visible(request, pk)
-    return _fichier(ordre.convocation, f"convocation-{ordre.pk}")
+    return fichiers.servir(ordre.convocation, f"convocation-{ordre.pk}")
 
 
 # --- Étapes et lieux ------------------------------------------------------------------------------------------------
@@ -335,7 +319,7 @@ def billet_fichier(request, pk, billet_pk):
     """Le billet émis, pour qui peut voir l'ordre ; 404 pour les autres."""
     ordre = _ponctuel_visible(request, pk)
     billet = get_object_or_404(Billet, pk=billet_pk, demande__ordre=ordre)
-    return _fichier(billet.fichier, f"billet-{billet.pk}")
+    return fichiers.servir(billet.fichier, f"billet-{billet.pk}")
 
 
 # --- Agence de voyage ---------------------------------------------------------------------------------------------

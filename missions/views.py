@@ -3,13 +3,14 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from agents.enums import Role
@@ -506,21 +507,7 @@ def justificatif(request, pk, frais_pk):
     """Un justificatif, pour qui peut voir l'ordre (l'agent, ses valideurs, ses gestionnaires) ; 404 pour les autres."""
     ordre = selectors.ordre_visible_ou_404(request.user, pk)
     frais = get_object_or_404(Frais, pk=frais_pk, ordre=ordre)
-    if not frais.justificatif:
-        raise Http404
-    fichier = frais.justificatif.open("rb")
-    format_ = fichiers.format_du_contenu(fichier)
-    if format_ is None:
-        # Un fichier qui ne serait pas passé par `verifier_justificatif` n'est jamais montré dans le navigateur.
-        return FileResponse(fichier, as_attachment=True, filename=f"justificatif-{frais.pk}")
-    response = FileResponse(
-        fichier,
-        content_type=format_.content_type,
-        filename=f"justificatif-{frais.pk}.{format_.extension}",
-        as_attachment=False,
-    )
-    patch_cache_control(response, private=True, no_cache=True)
-    return response
+    return fichiers.servir(frais.justificatif, f"justificatif-{frais.pk}")
 
 
 # --- Documents PDF --------------------------------------------------------------------------------------------------
@@ -582,15 +569,7 @@ def piece(request, pk, piece_pk):
     """Une pièce, servie seulement à qui peut voir l'ordre auquel elle est rattachée."""
     ordre = selectors.ordre_visible_ou_404(request.user, pk)
     piece = get_object_or_404(ordre.pieces, pk=piece_pk)
-    format_ = fichiers.format_du_contenu(piece.fichier.open("rb"))
-    reponse = FileResponse(
-        piece.fichier.open("rb"), content_type=format_.content_type if format_ else "application/pdf"
-    )
-    reponse["Content-Disposition"] = (
-        f'inline; filename="{piece.get_type_display()}.{format_.extension if format_ else "pdf"}"'
-    )
-    patch_cache_control(reponse, private=True, no_store=True)
-    return reponse
+    return fichiers.servir(piece.fichier, slugify(piece.get_type_display()))
 
 
 def _types_de_pieces(ordre) -> list[tuple[str, str]]:

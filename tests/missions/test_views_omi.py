@@ -563,6 +563,20 @@ class TestFrais:
         assert response["Content-Type"] == "application/pdf"
         assert response["Content-Disposition"] == f'inline; filename="justificatif-{frais.pk}.pdf"'
         assert b"".join(response.streaming_content) == PDF
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+    def test_un_fichier_d_un_autre_format_n_est_jamais_montre_dans_le_navigateur(self, client, agent, omi):
+        frais = Frais.objects.create(ordre=omi, type=TypeFrais.PEAGE, date=D(2026, 10, 5), montant=Decimal("3.70"))
+        frais.justificatif.save("a.pdf", ContentFile(b"<html><script>alert(1)</script></html>"))
+        client.force_login(agent.user)
+        response = client.get(url("justificatif", omi.pk, frais.pk))
+        assert response["Content-Disposition"] == f'attachment; filename="justificatif-{frais.pk}"'
+        assert response["Content-Type"] != "text/html"
+
+    def test_sans_fichier_404(self, client, agent, omi):
+        frais = Frais.objects.create(ordre=omi, type=TypeFrais.PEAGE, date=D(2026, 10, 5), montant=Decimal("3.70"))
+        client.force_login(agent.user)
+        assert client.get(url("justificatif", omi.pk, frais.pk)).status_code == 404
 
 
 # --- Qui peut voir, qui peut modifier -----------------------------------------------------------------------------
