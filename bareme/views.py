@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from bareme.forms import (
     SimulationMissionForm,
 )
 from bareme.models import Bareme
+from config.formulaires import enregistrer_si_valide, statut
 
 # Chaque simulation : son formulaire, son sélecteur, le champ qui porte l'erreur « aucun barème en vigueur ».
 SIMULATIONS = {
@@ -105,29 +105,24 @@ def _version_ou_404(pk: int) -> Bareme:
 @role_required(Role.ADMIN)
 @require_safe
 def version(request, pk: int):
-    bareme = _version_ou_404(pk)
-    est_derniere = selectors.est_derniere_version(bareme)
+    return _render_version(request, _version_ou_404(pk))
+
+
+def _render_version(request, bareme: Bareme, *, cloture_form=None):
+    """La page d'une version ; après une clôture refusée, le formulaire revient avec la date saisie et l'erreur."""
     context = {
         "title": str(bareme),
         "espace_courant": Role.ADMIN,
         "version": bareme,
         "est_utilisee": services.version_est_utilisee(bareme),
-        "est_derniere": est_derniere,
+        "est_derniere": selectors.est_derniere_version(bareme),
         "ordres_a_regulariser": services.ordres_a_regulariser(bareme),
-        "cloture_form": ClotureForm() if bareme.date_fin is None else None,
+        "cloture_form": cloture_form or (ClotureForm() if bareme.date_fin is None else None),
         "breadcrumb": _fil_ariane(
             (reverse("administration"), "Administration"), (reverse("bareme:baremes"), "Barèmes"), courant=str(bareme)
         ),
     }
-    return render(request, "bareme/version.html", context)
-
-
-def _erreurs_dans_form(form, erreur: ValidationError) -> None:
-    if hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.error_dict.items():
-            form.add_error(champ if champ in form.fields else None, liste)
-    else:
-        form.add_error(None, erreur.messages)
+    return render(request, "bareme/version.html", context, status=statut(cloture_form) if cloture_form else 200)
 
 
 @role_required(Role.ADMIN)
@@ -137,17 +132,14 @@ def version_suivante(request, pk: int):
         messages.error(request, "Cette version a déjà une suivante : partez de la dernière version de ce barème.")
         return redirect("bareme:version", pk=precedente.pk)
     form = NouvelleVersionForm(request.POST or None, precedente=precedente)
-    if request.method == "POST" and form.is_valid():
-        try:
-            nouvelle = services.creer_version_suivante(
-                precedente=precedente,
-                date_debut=form.cleaned_data["date_debut"],
-                par=request.user,
-                **form.donnees_service(),
-            )
-        except ValidationError as erreur:
-            _erreurs_dans_form(form, erreur)
-        else:
+    if request.method == "POST":
+        nouvelle = enregistrer_si_valide(
+            form,
+            lambda donnees: services.creer_version_suivante(
+                precedente=precedente, date_debut=donnees["date_debut"], par=request.user, **form.donnees_service()
+            ),
+        )
+        if not form.errors:
             messages.success(
                 request,
                 f"Version « {nouvelle.libelle} » créée, en vigueur {nouvelle.periode} ; "
@@ -166,7 +158,7 @@ def version_suivante(request, pk: int):
             courant="Nouvelle version",
         ),
     }
-    return render(request, "bareme/version_suivante.html", context)
+    return render(request, "bareme/version_suivante.html", context, status=statut(form))
 
 
 @role_required(Role.ADMIN)
@@ -174,14 +166,9 @@ def version_suivante(request, pk: int):
 def version_cloturer(request, pk: int):
     bareme = _version_ou_404(pk)
     form = ClotureForm(request.POST)
-    if form.is_valid():
-        try:
-            services.cloturer_version(version=bareme, date_fin=form.cleaned_data["date_fin"])
-        except ValidationError as erreur:
-            messages.error(request, " ".join(erreur.messages))
-        else:
-            bareme.refresh_from_db()
-            messages.success(request, f"Version « {bareme.libelle} » close : en vigueur {bareme.periode}.")
-    else:
-        messages.error(request, " ".join(message for liste in form.errors.values() for message in liste))
+    enregistrer_si_valide(form, lambda donnees: services.cloturer_version(version=bareme, date_fin=donnees["date_fin"]))
+    if form.errors:
+        return _render_version(request, bareme, cloture_form=form)
+    bareme.refresh_from_db()
+    messages.success(request, f"Version « {bareme.libelle} » close : en vigueur {bareme.periode}.")
     return redirect("bareme:version", pk=bareme.pk)

@@ -87,7 +87,7 @@ def ordre(request, pk):
     return render_ordre(request, ordre)
 
 
-def render_ordre(request, ordre, *, soumission_form=None, refus_form=None, status=200):
+def render_ordre(request, ordre, *, soumission_form=None, refus_form=None, piece_form=None, status=200):
     """La page d'un ordre ; les formulaires liés (avec erreurs) remplacent les vides après un envoi refusé."""
     actions = actions_possibles(request.user, ordre)
     context = {
@@ -100,7 +100,7 @@ def render_ordre(request, ordre, *, soumission_form=None, refus_form=None, statu
         "refus_form": refus_form or (RefusForm() if {Action.REFUSER, Action.ANNULER} & set(actions) else None),
     }
     if ordre.type in (TypeOrdre.PERMANENT, TypeOrdre.ITINERANT):
-        context["piece_form"] = PieceForm(types=_types_de_pieces(ordre))
+        context["piece_form"] = piece_form or PieceForm(types=_types_de_pieces(ordre))
         context["pieces_deposees"] = list(ordre.pieces.order_by("-created_at"))
     if ordre.type == TypeOrdre.PERMANENT:
         context["trajets_habituels"] = selectors.trajets_habituels(ordre)
@@ -539,18 +539,20 @@ def document_pdf(request, pk, document):
 def deposer_piece(request, pk):
     ordre = selectors.ordre_visible_ou_404(request.user, pk)
     form = PieceForm(request.POST, request.FILES, types=_types_de_pieces(ordre))
-    if form.is_valid():
+
+    def deposer(donnees):
         try:
             if ordre.type == TypeOrdre.PERMANENT:
-                pieces.deposer_piece(omp=ordre, par=request.user, **form.cleaned_data)
-            else:
-                pieces.deposer_attestation(ordre=ordre, par=request.user, fichier=form.cleaned_data["fichier"])
+                return pieces.deposer_piece(omp=ordre, par=request.user, **donnees)
+            return pieces.deposer_attestation(ordre=ordre, par=request.user, fichier=donnees["fichier"])
         except ValidationError as exc:
-            form.add_error("fichier", exc.messages)
-        else:
-            messages.success(request, "Pièce déposée.")
-            return redirect(url_ordre(ordre, "pieces"))
-    messages.error(request, " ".join(erreur for erreurs in form.errors.values() for erreur in erreurs))
+            raise ValidationError({"fichier": exc.messages}) from exc
+
+    enregistrer_si_valide(form, deposer)
+    if form.errors:
+        # La page de l'ordre revient avec le type et la date saisis, l'erreur sous son champ.
+        return render_ordre(request, ordre, piece_form=form, status=422)
+    messages.success(request, "Pièce déposée.")
     return redirect(url_ordre(ordre, "pieces"))
 
 

@@ -452,9 +452,11 @@ def ef_ajuster(request, pk, ligne_pk):
     try:
         etats_frais.ajuster_ligne(etat_frais=etat_frais, ligne=ligne, par=request.user, **form.cleaned_data)
     except etats_frais.EtatFraisRefuse as refus:
+        # La page revient avec le montant et le motif saisis ; le refus s'affiche en tête (même si l'état de frais
+        # a changé entre-temps et que la ligne n'est plus ajustable).
         messages.error(request, str(refus))
-    else:
-        messages.success(request, "Ligne ajustée : le total est recalculé et l'agent est prévenu avec votre motif.")
+        return _render_ef(request, etat_frais, ajustement=form, ligne_en_erreur=ligne.pk, status=422)
+    messages.success(request, "Ligne ajustée : le total est recalculé et l'agent est prévenu avec votre motif.")
     return redirect("validation:ef_detail", pk=etat_frais.pk)
 
 
@@ -613,7 +615,7 @@ def lot_nouveau(request):
                     date_execution=form.cleaned_data["date_execution"],
                 )
             except etats_frais.EtatFraisRefuse as refus:
-                messages.error(request, str(refus))
+                form.add_error(None, str(refus))  # la sélection revient, le refus en tête du formulaire (422)
             else:
                 lot = rapport.lot
                 messages.success(

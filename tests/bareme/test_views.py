@@ -309,7 +309,7 @@ def test_la_version_suivante_invalide_garde_la_saisie(client, baremes, admin_use
             "montant_outre_mer_dom": "22.50",
         },
     )
-    assert reponse.status_code == 200
+    assert reponse.status_code == 422
     assert "La nouvelle version doit commencer après le début de la version actuelle" in reponse.text
     assert 'value="arrêté fictif"' in reponse.text
     assert Bareme.objects.filter(type=TypeBareme.REPAS).count() == 3
@@ -333,13 +333,22 @@ def test_clore_une_version_depuis_la_page(client, baremes, admin_user):
     assert version.date_fin == datetime.date(2030, 6, 30)
 
 
+def test_une_date_de_cloture_refusee_revient_sous_son_champ(client, baremes, admin_user):
+    client.force_login(admin_user)
+    version = Bareme.objects.get(type=TypeBareme.NUITEE, date_fin__isnull=True)
+    reponse = client.post(reverse("bareme:version_cloturer", args=[version.pk]), {"date_fin": "2001-01-01"})
+    assert reponse.status_code == 422
+    assert 'value="2001-01-01"' in reponse.text
+    version.refresh_from_db()
+    assert version.date_fin is None
+
+
 def test_clore_une_version_utilisee_est_refuse(client, baremes, admin_user, utilisations):
     client.force_login(admin_user)
     version = Bareme.objects.get(type=TypeBareme.NUITEE, date_fin__isnull=True)
     utilisations.add(version.pk)
-    reponse = client.post(
-        reverse("bareme:version_cloturer", args=[version.pk]), {"date_fin": "2030-06-30"}, follow=True
-    )
+    reponse = client.post(reverse("bareme:version_cloturer", args=[version.pk]), {"date_fin": "2030-06-30"})
+    assert reponse.status_code == 422
     assert "ne peut être close que par la création de la version qui lui succède" in reponse.text
     version.refresh_from_db()
     assert version.date_fin is None

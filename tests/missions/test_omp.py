@@ -240,3 +240,18 @@ class TestDocumentsEtPieces:
         assert "Autorisation d&#x27;utilisation du véhicule personnel (AUVP)</strong> :" in page
         client.force_login(AgentFactory().user)
         assert client.get(url).status_code == 404
+
+    def test_une_piece_refusee_revient_avec_la_saisie_et_l_erreur_sous_le_champ(self, client, agent):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        ordre = OrdreMissionFactory(agent=agent, vehicule_personnel=True)
+        client.force_login(agent.user)
+        texte = SimpleUploadedFile("auvp.pdf", b"pas un pdf", content_type="application/pdf")
+        response = client.post(
+            reverse("missions:deposer_piece", args=[ordre.pk]),
+            {"type": "auvp", "fichier": texte, "valide_jusqu_au": "2027-08-31"},
+        )
+        assert response.status_code == 422
+        assert "n&#x27;est ni un PDF" in response.text
+        assert '<option value="auvp" selected>' in response.text and 'value="2027-08-31"' in response.text
+        assert not ordre.pieces.exists()

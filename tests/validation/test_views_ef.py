@@ -1,6 +1,7 @@
 """Pages des états de frais, des lots et du budget : qui voit quoi, formulaires, nombre de requêtes constant."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -209,6 +210,20 @@ class TestGestionnaire:
         assert 'value="12,34"' in response.text
         assert not AjustementEtatFrais.objects.exists()
 
+    def test_un_ajustement_refuse_par_le_service_garde_montant_et_motif(self, client, gestionnaire, agent):
+        ef = ef_de(agent)
+        ligne = ef.lignes.get()
+        client.force_login(gestionnaire)
+        montant = str(ligne.montant).replace(".", ",")
+        response = client.post(
+            url("ef_ajuster", ef.pk, ligne.pk),
+            {f"ligne-{ligne.pk}-montant": montant, f"ligne-{ligne.pk}-motif": "Vérifié sur le distancier."},
+        )
+        assert response.status_code == 422
+        assert "Le montant saisi est celui déjà retenu : rien à ajuster." in response.text
+        assert "Vérifié sur le distancier." in response.text
+        assert not AjustementEtatFrais.objects.exists()
+
     def test_valider_puis_telecharger_le_pdf_archive(self, client, gestionnaire, agent):
         ef = ef_de(agent)
         client.force_login(gestionnaire)
@@ -263,6 +278,16 @@ class TestLots:
         assert f"{bloque.numero} laissé hors du lot : Léa PETIT n&#x27;a pas renseigné" in response.text
         bloque.refresh_from_db()
         assert bloque.etat == EtatEF.VALIDE
+
+    def test_un_lot_refuse_garde_la_selection_et_dit_pourquoi(self, client, gestionnaire, agent, settings):
+        settings.ITINERA_SEPA_DEBITEUR = {"name": "", "IBAN": "", "BIC": ""}
+        payable = ef_de(agent, valide=True)
+        client.force_login(gestionnaire)
+        response = client.post(url("lot_nouveau"), {"etats": [payable.pk], "date_execution": EXECUTION.isoformat()})
+        assert response.status_code == 422
+        assert "n&#x27;est pas renseigné" in response.text
+        assert re.search(rf'value="{payable.pk}" id="ef-{payable.pk}"[^>]* checked', response.text)
+        assert not LotPaiement.objects.exists()
 
     def test_la_page_de_creation_garde_le_meme_nombre_de_requetes(
         self, client, gestionnaire, agent, django_assert_num_queries
