@@ -558,6 +558,16 @@ def annuler(
     )
 
 
+def annuler_avec_l_ordre(*, ordre: OrdreMission, par, motif: str) -> EtatFrais | None:
+    """L'ordre de mission est annulé (`validation.services.annuler`, dans la même transaction) : son état de frais
+    encore actif l'est aussi, avec le même motif. Les règles refusent avant d'en arriver là l'annulation d'un ordre
+    dont l'état de frais est en paiement ou payé."""
+    actif = _actif(ordre)
+    if actif is None:
+        return None
+    return annuler(etat_frais=actif, par=par, motif=f"Ordre de mission {ordre.numero} annulé : {motif}")
+
+
 ACTIONS_GESTIONNAIRE = (ActionEF.VALIDER, ActionEF.REJETER, ActionEF.ANNULER)
 
 

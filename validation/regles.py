@@ -13,7 +13,7 @@ from agents.selectors import perimetre_q
 from missions.enums import Etat
 from missions.models import OrdreMission
 from validation.enums import Action, RoleDelegue
-from validation.models import Delegation
+from validation.models import Delegation, EtatEF
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,11 @@ class Autorisation:
 
 
 REFUS_PAS_A_VOUS = "Cette action ne vous revient pas pour cet ordre de mission."
+# Un ordre s'annule dans tout état « avant paiement » : plus une fois son état de frais parti en paiement.
+EN_PAIEMENT = (EtatEF.MIS_EN_PAIEMENT, EtatEF.PAYE)
+REFUS_EN_PAIEMENT = (
+    "L'état de frais de cet ordre de mission est déjà en paiement ou payé : l'ordre ne peut plus être annulé."
+)
 
 
 def delegations_actives(user, role: RoleDelegue, jour: datetime.date):
@@ -90,7 +95,11 @@ def autoriser(user, ordre: OrdreMission, action: Action, jour: datetime.date | N
             return _valideur_ou_delegue(user, ordre, jour)
         return _gestionnaire_ou_delegue(user, ordre, jour)
     if action == Action.ANNULER:
-        return _gestionnaire_ou_delegue(user, ordre, jour)
+        autorisation = _gestionnaire_ou_delegue(user, ordre, jour)
+        # Seul un ordre validé a un état de frais qui peut être parti en paiement.
+        if autorisation and ordre.etat == Etat.VALIDE and ordre.etats_frais.filter(etat__in=EN_PAIEMENT).exists():
+            return Autorisation(False, REFUS_EN_PAIEMENT)
+        return autorisation
     return Autorisation(False, REFUS_PAS_A_VOUS)
 
 

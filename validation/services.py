@@ -86,6 +86,8 @@ def _executer(
             if ordre.type == TypeOrdre.ITINERANT:  # l'état de frais de l'OMI naît de sa validation finale
                 etats_frais.creer_a_la_validation(ordre=ordre, par=par)
         ordre.save()
+        if action == Action.ANNULER:
+            etats_frais.annuler_avec_l_ordre(ordre=ordre, par=par, motif=commentaire)
         HistoriqueTransition.objects.create(
             ordre=ordre,
             transition=action,

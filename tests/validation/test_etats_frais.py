@@ -19,8 +19,8 @@ from tests.agents.factories import (
 )
 from tests.missions.factories import LigneTrajetFactory, OmiFactory, OrdreMissionFactory
 from tests.validation.factories import DelegationFactory, EtatFraisFactory
-from validation import etats_frais, services
-from validation.enums import RoleDelegue
+from validation import etats_frais, regles, services
+from validation.enums import Action, RoleDelegue
 from validation.etats_frais import EtatFraisRefuse
 from validation.models import (
     ActionEF,
@@ -405,3 +405,27 @@ class TestTransitions:
     def test_le_statut_en_mots_simples(self, etat, attendu):
         ef = EtatFraisFactory(etat=etat, motif="Doublon.")
         assert etats_frais.statut_pour_l_agent(ef).startswith(attendu)
+
+
+class TestAnnulerLOrdre:
+    """« Tout état avant paiement » : l'ordre annulé emporte son état de frais ; en paiement, il ne s'annule plus."""
+
+    def test_l_etat_de_frais_actif_est_annule_avec_l_ordre(self, agent, gestionnaire):
+        ef = EtatFraisFactory(ordre__agent=agent, valide=True)
+        services.annuler(ordre=ef.ordre, par=gestionnaire, motif="Mission non effectuée.")
+        ef.refresh_from_db()
+        assert ef.etat == EtatEF.ANNULE
+        assert ef.motif == f"Ordre de mission {ef.ordre.numero} annulé : Mission non effectuée."
+        assert ef.historique.filter(transition=ActionEF.ANNULER, par=gestionnaire).count() == 1
+
+    @pytest.mark.parametrize("etat", [EtatEF.MIS_EN_PAIEMENT, EtatEF.PAYE])
+    def test_un_ordre_dont_l_etat_de_frais_est_en_paiement_ne_s_annule_plus(self, agent, gestionnaire, etat):
+        ef = EtatFraisFactory(ordre__agent=agent, etat=etat)
+        ordre = ef.ordre
+        with pytest.raises(services.ActionRefusee, match="déjà en paiement ou payé"):
+            services.annuler(ordre=ordre, par=gestionnaire, motif="Trop tard.")
+        ordre.refresh_from_db()
+        ef.refresh_from_db()
+        assert (ordre.etat, ef.etat) == (Etat.VALIDE, etat)
+        assert not ordre.historique.exists()
+        assert Action.ANNULER not in regles.actions_possibles(gestionnaire, ordre)
