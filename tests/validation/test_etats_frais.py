@@ -294,7 +294,11 @@ class TestAjustements:
         ajustement = etats_frais.ajuster_ligne(etat_frais=ef, ligne=repas, montant="0", motif="X.", par=gestionnaire)
         with pytest.raises(HistoriqueImmuable):
             ajustement.save()
-        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(DatabaseError, match="ne se modifie ni ne se supprime"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(
                 "UPDATE validation_ajustementetatfrais SET montant_apres = 20 WHERE id = %s", [ajustement.pk]
             )
@@ -390,7 +394,11 @@ class TestTransitions:
         ligne = HistoriqueEtatFrais.objects.get(etat_frais=ef)
         with pytest.raises(HistoriqueImmuable):
             ligne.delete()
-        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(DatabaseError, match="ne se modifie ni ne se supprime"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute("DELETE FROM validation_historiqueetatfrais WHERE id = %s", [ligne.pk])
         assert HistoriqueEtatFrais.objects.filter(pk=ligne.pk).exists()
 

@@ -186,4 +186,6 @@ def test_les_identifiants_au_dela_de_999_restent_des_nombres(client, vh1):
     assert 'id="ordre-12345"' in response.text
     confirmation = client.post(reverse("validation:validation_groupee"), {"file": "vh1", "ordres": ["12345"]})
     assert "Vous allez valider 1 ordre de mission sans anomalie." in confirmation.text
-    assert ordre.pk == 12345
+    client.post(reverse("validation:validation_groupee"), {"file": "vh1", "ordres": ["12345"], "confirme": "1"})
+    ordre.refresh_from_db()
+    assert ordre.etat == Etat.ATTENTE_GESTIONNAIRE

@@ -187,7 +187,7 @@ class TestHistoriqueImmuable:
         ordre = services.soumettre(ordre=OrdreMissionFactory(agent=agent), par=agent.user)
         with pytest.raises(DatabaseError, match="ne se modifie ni ne se supprime"), transaction.atomic():
             HistoriqueTransition.objects.filter(ordre=ordre).update(commentaire="réécrit")
-        with pytest.raises(DatabaseError), transaction.atomic():
+        with pytest.raises(DatabaseError, match="ne se modifie ni ne se supprime"), transaction.atomic():
             HistoriqueTransition.objects.filter(ordre=ordre).delete()
         assert HistoriqueTransition.objects.get(ordre=ordre).commentaire == ""
 
