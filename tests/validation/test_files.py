@@ -6,9 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from missions.enums import Etat
+from missions.models import OrdreMission
 from tests.agents.factories import AgentFactory, PerimetreGestionnaireFactory, UserFactory
 from tests.missions.factories import OrdreMissionFactory
 from tests.validation.factories import DelegationFactory
+from validation import services
 from validation.models import HistoriqueTransition
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +191,16 @@ def test_les_identifiants_au_dela_de_999_restent_des_nombres(client, vh1):
     client.post(reverse("validation:validation_groupee"), {"file": "vh1", "ordres": ["12345"], "confirme": "1"})
     ordre.refresh_from_db()
     assert ordre.etat == Etat.ATTENTE_GESTIONNAIRE
+
+
+def test_un_ordre_qui_a_change_entre_temps_est_ecarte_du_lot_sans_bloquer_les_autres(vh1):
+    """Chaque ordre du lot a sa propre transaction : celui qu'un autre valideur a refusé entre la sélection et la
+    confirmation est écarté avec son motif, les autres sont validés."""
+    premier, change, dernier = en_attente_vh1(vh1, 3)
+    services.refuser(ordre=OrdreMission.objects.get(pk=change.pk), par=vh1, motif="Pièce manquante.")
+    rapport = services.valider_en_lot(ordres=[premier, change, dernier], par=vh1)
+    assert [ordre.pk for ordre in rapport.valides] == [premier.pk, dernier.pk]
+    assert [(ordre.pk, motif) for ordre, motif in rapport.ignores] == [(change.pk, services.ACTION_IMPOSSIBLE)]
+    change.refresh_from_db()
+    assert change.etat == Etat.REFUSE
+    assert HistoriqueTransition.objects.filter(ordre=change).count() == 1  # le seul refus

@@ -22,8 +22,9 @@ from tests.agents.factories import (
     UserFactory,
 )
 from tests.missions.factories import OrdreMissionFactory
-from tests.validation.factories import DotationBudgetaireFactory, EtatFraisFactory
+from tests.validation.factories import DelegationFactory, DotationBudgetaireFactory, EtatFraisFactory
 from validation import etats_frais, paiement
+from validation.enums import RoleDelegue
 from validation.models import AjustementEtatFrais, EtatEF, EtatFrais, EtatLot, LotPaiement
 
 pytestmark = pytest.mark.django_db
@@ -346,6 +347,35 @@ class TestLots:
         assert client.post(url("lot_agir", lot.pk, "annuler"), {"motif": "x"}).status_code == 404
         lot.refresh_from_db()
         assert lot.etat == EtatLot.PREPARE
+
+    def test_un_lot_qui_deborde_du_perimetre_n_est_visible_que_de_qui_le_couvre_entier(
+        self, client, gestionnaire, agent
+    ):
+        """Un lot fait par un gestionnaire des AESH et des TZR : celui des seuls AESH ne le voit pas."""
+        tzr = AgentFactory(categorie="tzr")
+        deux_perimetres = GestionnaireFactory()
+        for categorie in ("aesh", "tzr"):
+            PerimetreGestionnaireFactory(gestionnaire=deux_perimetres, categorie=categorie)
+        lot = paiement.creer_lot(
+            etats=[ef_de(agent, valide=True), ef_de(tzr, valide=True)],
+            par=deux_perimetres.user,
+            date_execution=EXECUTION,
+        ).lot
+        assert lot.nombre == 2
+        client.force_login(gestionnaire)
+        assert client.get(url("lot_detail", lot.pk)).status_code == 404
+        assert lot.numero not in client.get(url("lot_liste")).text
+        client.force_login(deux_perimetres.user)
+        assert client.get(url("lot_detail", lot.pk)).status_code == 200
+
+    def test_un_suppleant_sans_role_de_gestionnaire_n_ouvre_pas_les_lots(self, client, gestionnaire, lot):
+        suppleant = UserFactory()
+        DelegationFactory(delegant=gestionnaire, delegataire=suppleant, role=RoleDelegue.GESTIONNAIRE)
+        client.force_login(suppleant)
+        assert client.get(reverse("validation:gestion")).status_code == 200  # la file, oui
+        assert client.get(url("lot_liste")).status_code == 403
+        assert client.get(url("lot_detail", lot.pk)).status_code in (403, 404)
+        assert client.get(reverse("validation:delegations")).status_code == 403  # ni redéléguer
 
     def test_transmettre_puis_payer_le_lot(self, client, gestionnaire, lot):
         client.force_login(gestionnaire)
