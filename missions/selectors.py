@@ -78,11 +78,12 @@ def mois_disponibles(agent, aujourd_hui: datetime.date) -> list[dict]:
     return sorted(resultat, key=lambda item: (item["mois"], item["omp"].pk), reverse=True)
 
 
-def mois_a_declarer(agent, aujourd_hui: datetime.date) -> list[dict]:
-    """Parmi les mois disponibles, le mois précédent et le mois en cours : ceux que le tableau de bord met en avant."""
+def mois_a_declarer(disponibles: list[dict], aujourd_hui: datetime.date) -> list[dict]:
+    """Parmi les mois disponibles (`mois_disponibles`, déjà lus), le mois précédent et le mois en cours : ceux que le
+    tableau de bord met en avant."""
     courant = aujourd_hui.replace(day=1)
     precedent = (courant - datetime.timedelta(days=1)).replace(day=1)
-    return [item for item in mois_disponibles(agent, aujourd_hui) if item["mois"] in (precedent, courant)]
+    return [item for item in disponibles if item["mois"] in (precedent, courant)]
 
 
 # --- La page d'un OMI ---------------------------------------------------------------------------------------------

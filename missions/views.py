@@ -42,15 +42,17 @@ from validation.regles import actions_possibles
 @role_required(Role.AGENT)
 def mes_deplacements(request):
     agent = request.user.agent
+    aujourd_hui = datetime.date.today()
+    disponibles = selectors.mois_disponibles(agent, aujourd_hui)
     context = {
         "title": "Mes déplacements",
         "espace_courant": Role.AGENT,
         "agent": agent,
         "vehicule_actif": agent.vehicules.filter(actif=True).first(),
         "ordres": selectors.ordres_de_l_agent(agent),
-        "mois_a_declarer": selectors.mois_a_declarer(agent, datetime.date.today()),
-        "mois_disponibles": selectors.mois_disponibles(agent, datetime.date.today()),
-        "synthese": synthese_agent(agent, datetime.date.today()),
+        "mois_a_declarer": selectors.mois_a_declarer(disponibles, aujourd_hui),
+        "mois_disponibles": disponibles,
+        "synthese": synthese_agent(agent, aujourd_hui),
     }
     return render(request, "espaces/mes_deplacements.html", context)
 

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -100,7 +100,9 @@ def validation_groupee(request):
     form = ValidationGroupeeForm(request.POST, queryset=base.order_by("soumis_le", "pk"))
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["ordres"]))
-        return redirect(FILES[role]["url_name"])
+        # Retour à la file telle qu'elle était affichée (filtres, tri, page) ; ré-encodée, la chaîne reste une requête.
+        parametres = QueryDict(request.POST.get("parametres", "")).urlencode()
+        return redirect(reverse(FILES[role]["url_name"]) + (f"?{parametres}" if parametres else ""))
     ordres = list(form.cleaned_data["ordres"])
     context = {"title": "Validation groupée", "espace_courant": role, "file": FILES[role], "role": role}
     if request.POST.get("confirme") != "1":

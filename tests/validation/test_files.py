@@ -172,6 +172,18 @@ class TestValidationGroupee:
         assert etranger.etat == Etat.ATTENTE_VH1
         assert not HistoriqueTransition.objects.exists()
 
+    def test_une_selection_vide_ramene_a_la_file_telle_qu_elle_etait(self, client, vh1):
+        en_attente_vh1(vh1, 2)
+        client.force_login(vh1)
+        page = client.get(reverse("validation:a_valider"), {"anomalie": "sans", "tri": "montant"})
+        assert 'name="parametres" value="anomalie=sans&amp;tri=montant"' in page.text
+        url = reverse("validation:validation_groupee")
+        response = client.post(url, {"file": "vh1", "parametres": "anomalie=sans&tri=montant"})
+        assert response.url == reverse("validation:a_valider") + "?anomalie=sans&tri=montant"
+        # Ce champ ne sert qu'à rebâtir une requête : il ne peut pas mener ailleurs.
+        response = client.post(url, {"file": "vh1", "parametres": "//ailleurs.example/"})
+        assert response.url.startswith(reverse("validation:a_valider") + "?")
+
     def test_refusee_sans_le_role(self, client):
         agent = AgentFactory()
         client.force_login(agent.user)

@@ -377,6 +377,27 @@ class TestLots:
         assert client.get(url("lot_detail", lot.pk)).status_code in (403, 404)
         assert client.get(reverse("validation:delegations")).status_code == 403  # ni redéléguer
 
+    def test_liste_et_page_d_un_lot_gardent_le_meme_nombre_de_requetes(
+        self, client, gestionnaire, agent, django_assert_num_queries
+    ):
+        def nouveau_lot(nombre: int):
+            etats = [ef_de(AgentFactory(categorie="aesh"), valide=True) for _ in range(nombre)]
+            return paiement.creer_lot(etats=etats, par=gestionnaire, date_execution=EXECUTION).lot
+
+        petit = nouveau_lot(1)
+        client.force_login(gestionnaire)
+        with CaptureQueriesContext(connection) as liste:
+            client.get(url("lot_liste"))
+        with CaptureQueriesContext(connection) as detail:
+            client.get(url("lot_detail", petit.pk))
+        grand = nouveau_lot(6)
+        for _ in range(3):
+            nouveau_lot(1)
+        with django_assert_num_queries(len(liste)):
+            assert client.get(url("lot_liste")).status_code == 200
+        with django_assert_num_queries(len(detail)):
+            assert client.get(url("lot_detail", grand.pk)).context["lot"].nombre == 6
+
     def test_transmettre_puis_payer_le_lot(self, client, gestionnaire, lot):
         client.force_login(gestionnaire)
         client.post(url("lot_agir", lot.pk, "envoyer"))
