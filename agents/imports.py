@@ -94,6 +94,18 @@ class Compteurs:
     # En base mais absentes du fichier : conservées telles quelles, jamais supprimées.
     absentes: int = 0
 
+    def a_ecrire(self, actuel, nouveau) -> bool:
+        """Compte une ligne valide du fichier d'après sa valeur en base (`actuel`, None si elle n'y est pas) :
+        créée, modifiée ou inchangée ; vrai s'il faut l'écrire."""
+        if actuel is None:
+            self.creees += 1
+        elif actuel != nouveau:
+            self.modifiees += 1
+        else:
+            self.inchangees += 1
+            return False
+        return True
+
     def texte(self) -> str:
         texte = (
             f"{self.libelle} ({self.fichier}) : {_nombre(self.lues)} ligne(s) lue(s) — "
@@ -394,15 +406,8 @@ def _valider_communes(lecture: _Lecture, en_base: dict[str, tuple]) -> tuple[lis
 def _ecrire_communes(valides: list[dict], en_base: dict[str, tuple], compteurs: Compteurs) -> None:
     a_ecrire = []
     for champs in valides:
-        actuelles = en_base.get(champs["insee"])
-        if actuelles is None:
-            compteurs.creees += 1
-        elif actuelles != _valeurs_commune(champs):
-            compteurs.modifiees += 1
-        else:
-            compteurs.inchangees += 1
-            continue
-        a_ecrire.append(champs)
+        if compteurs.a_ecrire(en_base.get(champs["insee"]), _valeurs_commune(champs)):
+            a_ecrire.append(champs)
     compteurs.absentes = len(en_base.keys() - {champs["insee"] for champs in valides})
 
     # Les communes d'abord, puis les arrondissements qui les désignent.
@@ -487,15 +492,8 @@ def _ecrire_limitrophes(paires: dict[tuple[str, str], str], compteurs: Compteurs
     }
     a_ecrire = []
     for (insee_a, insee_b), contact in paires.items():
-        actuel = en_base.get((insee_a, insee_b))
-        if actuel is None:
-            compteurs.creees += 1
-        elif actuel != contact:
-            compteurs.modifiees += 1
-        else:
-            compteurs.inchangees += 1
-            continue
-        a_ecrire.append(Limitrophe(commune_a_id=insee_a, commune_b_id=insee_b, contact=contact))
+        if compteurs.a_ecrire(en_base.get((insee_a, insee_b)), contact):
+            a_ecrire.append(Limitrophe(commune_a_id=insee_a, commune_b_id=insee_b, contact=contact))
     compteurs.absentes = len(en_base.keys() - paires.keys())
     # Seul `contact` est mis à jour : `desservie_transports_publics` reste celui fixé par l'administration.
     Limitrophe.objects.bulk_create(
@@ -607,15 +605,8 @@ def importer_referentiel_budgetaire(
         }
         a_ecrire = []
         for ligne in valides:
-            actuel = en_base.get(ligne["code"])
-            if actuel is None:
-                compteurs.creees += 1
-            elif actuel != (ligne["libelle"], ligne["actif"]):
-                compteurs.modifiees += 1
-            else:
-                compteurs.inchangees += 1
-                continue
-            a_ecrire.append(modele(**ligne))
+            if compteurs.a_ecrire(en_base.get(ligne["code"]), (ligne["libelle"], ligne["actif"])):
+                a_ecrire.append(modele(**ligne))
         compteurs.absentes = len(en_base.keys() - {ligne["code"] for ligne in valides})
         modele.objects.bulk_create(
             a_ecrire,

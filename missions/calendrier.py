@@ -20,24 +20,12 @@ from typing import Protocol
 import holidays
 from vacances_scolaires_france import SchoolHolidayDates
 
+from bareme.calcul import MOIS
+
 logger = logging.getLogger(__name__)
 
 LUNDI, SAMEDI, DIMANCHE = 0, 5, 6
 
-MOIS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 # L'initiale du jour ; mardi et mercredi, qui commencent par la même lettre, gardent leurs deux premières lettres.
 INITIALES = ("L", "Ma", "Me", "J", "V", "S", "D")

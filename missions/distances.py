@@ -242,15 +242,8 @@ def importer_distancier(source: Path | str | IO, *, enregistrer: bool = False) -
     }
     a_ecrire = []
     for (insee_a, insee_b), km in paires.items():
-        actuel = en_base.get((insee_a, insee_b))
-        if actuel is None:
-            compteurs.creees += 1
-        elif actuel != km:
-            compteurs.modifiees += 1
-        else:
-            compteurs.inchangees += 1
-            continue
-        a_ecrire.append(Distance(commune_a_id=insee_a, commune_b_id=insee_b, km=km, source=fichier))
+        if compteurs.a_ecrire(en_base.get((insee_a, insee_b)), km):
+            a_ecrire.append(Distance(commune_a_id=insee_a, commune_b_id=insee_b, km=km, source=fichier))
     if enregistrer:
         # Un seul ordre d'écriture par lot : une paire créée entre-temps par un autre import est mise à jour.
         with transaction.atomic():

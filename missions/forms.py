@@ -9,10 +9,10 @@ from django.urls import reverse
 from agents.forms import CommuneSaisieField, DateInput, libelle_commune
 from agents.models import CentreCouts, DomaineFonctionnel, EnveloppeBudgetaire, Etablissement
 from bareme import calcul
+from bareme.calcul import MOIS
 from config.formulaires import FormulaireDsfr
 from missions import fichiers
 from missions.calendrier import JOURS as NOMS_JOURS
-from missions.calendrier import MOIS
 from missions.enums import Depart, TypeFrais, TypeRepas
 from missions.services import PERIODES_OMP
 

@@ -2,12 +2,8 @@
 
 import datetime
 
+from bareme.calcul import MOIS
 from missions.enums import Periode
-
-MOIS_FR = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
 
 
 def bornes_periode(periode: str, annee: int) -> tuple[datetime.date, datetime.date]:
@@ -24,7 +20,7 @@ def bornes_periode(periode: str, annee: int) -> tuple[datetime.date, datetime.da
 
 
 def mois_fr(mois: datetime.date) -> str:
-    return f"{MOIS_FR[mois.month - 1]} {mois.year}"
+    return f"{MOIS[mois.month - 1]} {mois.year}"
 
 
 def premier_du_mois(jour: datetime.date) -> datetime.date:

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth
 
+from bareme.calcul import MOIS
 from missions.enums import Etat
 from missions.models import OrdreMission
-from missions.periodes import MOIS_FR
 
 SEUILS_KM = (Decimal(2000), Decimal(10000))  # bornes des tranches du barème IK
 
@@ -23,7 +23,7 @@ class Mois:
 
     @property
     def libelle(self) -> str:
-        return MOIS_FR[self.mois.month - 1]
+        return MOIS[self.mois.month - 1]
 
 
 @dataclass(frozen=True)
