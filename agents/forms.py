@@ -3,7 +3,7 @@ import re
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.urls import reverse_lazy
 
 from agents.enums import Categorie
 from agents.models import Agent, Commune, Vehicule
@@ -40,11 +40,26 @@ def libelle_commune(commune: Commune) -> str:
 
 
 class CommuneSaisieField(forms.CharField):
-    """Une commune désignée par son code INSEE ou par son nom ; la valeur nettoyée est une `Commune`."""
+    """Une commune désignée par son code INSEE ou par son nom ; la valeur nettoyée est une `Commune`.
+
+    La saisie propose des communes au fil de la frappe : le fragment `agents:communes_suggestions` remplit le
+    `<datalist id="communes-suggestions">` que la page place à côté du formulaire.
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 120)
         super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {
+            **super().widget_attrs(widget),
+            "list": "communes-suggestions",
+            "autocomplete": "off",
+            "hx-get": reverse_lazy("agents:communes_suggestions"),  # calculée au rendu, pas à l'import
+            "hx-trigger": "input changed delay:300ms",
+            "hx-target": "#communes-suggestions",
+            "hx-swap": "innerHTML",
+        }
 
     def prepare_value(self, value):
         return libelle_commune(value) if isinstance(value, Commune) else value
@@ -99,16 +114,6 @@ class CoordonneesForm(DsfrModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.commune_familiale_id:
             self.initial["commune_familiale"] = libelle_commune(self.instance.commune_familiale)
-        self.fields["commune_familiale"].widget.attrs.update(
-            {
-                "list": "communes-suggestions",
-                "autocomplete": "off",
-                "hx-get": reverse("agents:communes_suggestions"),
-                "hx-trigger": "input changed delay:300ms",
-                "hx-target": "#communes-suggestions",
-                "hx-swap": "innerHTML",
-            }
-        )
 
     def clean_telephone(self):
         telephone = " ".join(self.cleaned_data["telephone"].split())

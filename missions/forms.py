@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
 from agents.forms import CommuneSaisieField, DateInput, libelle_commune
 from agents.models import CentreCouts, DomaineFonctionnel, EnveloppeBudgetaire, Etablissement
@@ -21,6 +20,21 @@ JOURS = [("0", "Lundi"), ("1", "Mardi"), ("2", "Mercredi"), ("3", "Jeudi"), ("4"
 
 def annee_scolaire_courante(aujourd_hui: datetime.date) -> int:
     return aujourd_hui.year if aujourd_hui.month >= 9 else aujourd_hui.year - 1
+
+
+def champ_km_aller(label: str, help_text: str) -> forms.DecimalField:
+    """Des kilomètres saisis à la française (« 12,5 »), au dixième ; vide : la distance de référence."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal("0.1"),
+        max_digits=6,
+        decimal_places=1,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=help_text,
+        error_messages={"invalid": "Indiquez un nombre de kilomètres, par exemple 21 ou 12,5."},
+    )
 
 
 class OmpForm(FormulaireDsfr):
@@ -93,28 +107,10 @@ class TrajetHabituelForm(FormulaireDsfr):
         help_text="Par exemple « 8 h 30 – 16 h 30 », d'après votre emploi du temps : ils sont recopiés sur les lignes "
         "de vos OMI et permettent de contrôler les repas (un déjeuner est dû si la mission couvre 11 h – 14 h).",
     )
-    km_aller = forms.DecimalField(
-        label="Kilomètres de l'aller",
-        required=False,
-        min_value=0.1,
-        max_digits=6,
-        decimal_places=1,
-        help_text="Laissez vide pour prendre la distance de référence (distancier, sinon estimation).",
+    km_aller = champ_km_aller(
+        "Kilomètres de l'aller", "Laissez vide pour prendre la distance de référence (distancier, sinon estimation)."
     )
     motif_km = forms.CharField(label="Motif d'une distance différente", required=False, max_length=250)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["destination_commune"].widget.attrs.update(
-            {
-                "list": "communes-suggestions",
-                "autocomplete": "off",
-                "hx-get": reverse("agents:communes_suggestions"),
-                "hx-trigger": "input changed delay:300ms",
-                "hx-target": "#communes-suggestions",
-                "hx-swap": "innerHTML",
-            }
-        )
 
     def clean_horaires(self):
         return nettoyer_horaires(self.cleaned_data["horaires"])
@@ -159,21 +155,6 @@ def nettoyer_horaires(texte: str) -> str:
     return texte
 
 
-def _suggestions_communes(champ) -> None:
-    """La saisie d'une commune propose des communes (fragment `agents:communes_suggestions`, paramètre `q`)."""
-    champ.widget.attrs.update(
-        {
-            "list": "communes-suggestions",
-            "autocomplete": "off",
-            "hx-get": reverse("agents:communes_suggestions"),
-            "hx-trigger": "input changed delay:300ms",
-            "hx-target": "#communes-suggestions",
-            "hx-swap": "innerHTML",
-            "hx-vals": "js:{q: this.value}",
-        }
-    )
-
-
 def libelle_jour(jour: datetime.date) -> str:
     """« lundi 5 octobre »."""
     return f"{NOMS_JOURS[jour.weekday()]} {'1er' if jour.day == 1 else jour.day} {MOIS[jour.month - 1]}"
@@ -195,16 +176,9 @@ class LigneOmiForm(FormulaireDsfr):
         help_text="Code INSEE ou nom de la commune, par exemple 06088 ou Nice : choisissez-la dans les suggestions.",
         error_messages={"required": "Indiquez la commune d'arrivée du trajet."},
     )
-    km_aller = forms.DecimalField(
-        label="Kilomètres (aller)",
-        required=False,
-        min_value=Decimal("0.1"),
-        max_digits=6,
-        decimal_places=1,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text="Par exemple 21 ou 12,5. Laissez vide pour la distance de référence (distancier, sinon estimation).",
-        error_messages={"invalid": "Indiquez un nombre de kilomètres, par exemple 21 ou 12,5."},
+    km_aller = champ_km_aller(
+        "Kilomètres (aller)",
+        "Par exemple 21 ou 12,5. Laissez vide pour la distance de référence (distancier, sinon estimation).",
     )
     trajets_par_jour = forms.IntegerField(
         label="Trajets par jour",
@@ -237,8 +211,6 @@ class LigneOmiForm(FormulaireDsfr):
             self.fields["dates"].choices = [(jour.isoformat(), libelle_jour(jour)) for jour in jours]
         else:
             del self.fields["dates"]
-        for nom in ("commune_depart", "commune_arrivee"):
-            _suggestions_communes(self.fields[nom])
 
     def clean_horaires(self):
         return nettoyer_horaires(self.cleaned_data["horaires"])

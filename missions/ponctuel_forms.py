@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 from django import forms
-from django.urls import reverse
 from django.utils import timezone
 
 from agents.enums import Categorie
@@ -25,6 +24,7 @@ from missions.enums import (
     TypeFrais,
     TypeOrdre,
 )
+from missions.forms import champ_km_aller
 from missions.models import OrdreMission, PolitiqueVoyage
 
 MONTANT = {
@@ -78,20 +78,6 @@ def _moment(jour: datetime.date | None, heure: datetime.time | None) -> datetime
     if jour is None or heure is None:
         return None
     return timezone.make_aware(datetime.datetime.combine(jour, heure))
-
-
-def _suggestions_communes(champ) -> None:
-    champ.widget.attrs.update(
-        {
-            "list": "communes-suggestions",
-            "autocomplete": "off",
-            "hx-get": reverse("agents:communes_suggestions"),
-            "hx-trigger": "input changed delay:300ms",
-            "hx-target": "#communes-suggestions",
-            "hx-swap": "innerHTML",
-            "hx-vals": "js:{q: this.value}",
-        }
-    )
 
 
 class PonctuelForm(FormulaireDsfr):
@@ -180,7 +166,6 @@ class PonctuelForm(FormulaireDsfr):
             f"PDF, JPEG ou PNG, {fichiers.taille_fr(fichiers.taille_max())} au plus. "
             "Obligatoire avec une demande de titres de transport."
         )
-        _suggestions_communes(self.fields["destination_principale"])
         if ordre is None or not ordre.convocation:
             del self.fields["supprimer_convocation"]
 
@@ -256,7 +241,6 @@ class SejourForm(FormulaireDsfr):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _suggestions_communes(self.fields["commune"])
 
     def clean(self):
         cleaned = super().clean()
@@ -316,16 +300,8 @@ class TrajetGareForm(FormulaireDsfr):
         help_text="Par exemple Marseille ou 13055.",
         error_messages={"required": "Indiquez la commune de la gare."},
     )
-    km_aller = forms.DecimalField(
-        label="Kilomètres (aller)",
-        required=False,
-        min_value=Decimal("0.1"),
-        max_digits=6,
-        decimal_places=1,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text="Laissez vide pour la distance de référence (distancier, sinon estimation).",
-        error_messages={"invalid": "Indiquez un nombre de kilomètres, par exemple 32 ou 12,5."},
+    km_aller = champ_km_aller(
+        "Kilomètres (aller)", "Laissez vide pour la distance de référence (distancier, sinon estimation)."
     )
     trajets = forms.TypedChoiceField(
         label="Trajets",
@@ -344,7 +320,6 @@ class TrajetGareForm(FormulaireDsfr):
     def __init__(self, *args, ordre, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].choices = [(jour.isoformat(), f"{jour:%d/%m/%Y}") for jour in _jours(ordre)]
-        _suggestions_communes(self.fields["commune_arrivee"])
 
 
 class DemandeBilletForm(FormulaireDsfr):
