@@ -134,6 +134,19 @@ class Notification(models.Model):
 MONTANT = {"max_digits": 10, "decimal_places": 2}
 
 
+def personne_qui_a_agi(verbose_name: str) -> models.ForeignKey:
+    """Qui a fait une étape (valider, transmettre, payer, annuler) : renseigné par la transition, jamais à la main."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+        editable=False,
+    )
+
+
 class EtatEF(models.TextChoices):
     BROUILLON = "brouillon", "En cours de saisie par l'agent"
     A_VALIDER = "a_valider", "À valider"
@@ -226,15 +239,7 @@ class EtatFrais(ConcurrentTransitionMixin, models.Model):
     montant_total = models.DecimalField("montant à payer", **MONTANT, editable=False)
     motif = models.TextField("motif du rejet ou de l'annulation", blank=True)
     valide_le = models.DateTimeField("validé le", null=True, blank=True, editable=False)
-    valide_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="validé par",
-        editable=False,
-    )
+    valide_par = personne_qui_a_agi("validé par")
     paye_le = models.DateField("payé le", null=True, blank=True, editable=False)
     # OM ponctuel : les horaires réels déclarés par l'agent (vides pour un OMI).
     depart_le = models.DateTimeField("départ réel le", null=True, blank=True)
@@ -506,35 +511,11 @@ class LotPaiement(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     envoye_le = models.DateTimeField("transmis le", null=True, blank=True, editable=False)
-    envoye_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="transmis par",
-        editable=False,
-    )
+    envoye_par = personne_qui_a_agi("transmis par")
     paye_le = models.DateField("payé le", null=True, blank=True, editable=False)
-    paye_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="paiement constaté par",
-        editable=False,
-    )
+    paye_par = personne_qui_a_agi("paiement constaté par")
     annule_le = models.DateTimeField("annulé le", null=True, blank=True, editable=False)
-    annule_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="annulé par",
-        editable=False,
-    )
+    annule_par = personne_qui_a_agi("annulé par")
     motif_annulation = models.TextField("motif de l'annulation", blank=True)
 
     class Meta:
