@@ -104,6 +104,13 @@ def test_km_au_dessus_du_distancier(agent, antibes, grasse):
     assert not anomalie.bloquante
 
 
+def test_omp_en_vehicule_personnel_sans_trajet_habituel_bloque(agent):
+    omp = OrdreMissionFactory(agent=agent, vehicule_personnel=True)
+    assert codes(omp) == [("sans_trajet", True)]
+    omp.vehicule_personnel = False
+    assert codes(omp) == []  # en transports en commun, un OMP n'a pas à décrire de trajet
+
+
 def test_zero_km_et_ligne_sans_date(agent, grasse):
     assert ("zero_km", True) in codes(omi(agent, grasse, [LUNDI], km="0"))
     assert ("sans_date", True) in codes(omi(agent, grasse, []))
@@ -186,6 +193,18 @@ def test_montant_bien_au_dessus_du_mois_habituel(agent, grasse):
     ordre.montant_estime = Decimal("250.00")
     assert codes(ordre) == [("montant_inhabituel", False)]
     ordre.montant_estime = Decimal("190.00")
+    assert codes(ordre) == []
+
+
+def test_sans_trois_mois_valides_pas_d_habitude_a_comparer(agent, grasse):
+    for mois in (4, 5):
+        OrdreMissionFactory(
+            agent=agent, type="itinerant", etat=Etat.VALIDE, montant_total=Decimal("100.00"),
+            omp=OrdreMissionFactory(agent=agent, valide=True), mois=datetime.date(2026, mois, 1),
+            date_debut=datetime.date(2026, mois, 1), date_fin=datetime.date(2026, mois, 28),
+        )  # fmt: skip
+    ordre = omi(agent, grasse, [LUNDI])
+    ordre.montant_estime = Decimal("900.00")
     assert codes(ordre) == []
 
 

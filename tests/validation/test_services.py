@@ -11,6 +11,7 @@ from tests.agents.factories import AgentFactory, GestionnaireFactory, PerimetreG
 from tests.missions.factories import OrdreMissionFactory
 from tests.validation.factories import CircuitValidationFactory, DelegationFactory
 from validation import services
+from validation.enums import Etapes
 from validation.models import HistoriqueImmuable, HistoriqueTransition, Notification
 
 
@@ -163,6 +164,37 @@ class TestNotifications:
         with django_capture_on_commit_callbacks(execute=True):
             services.valider(ordre=ordre, par=gestionnaire)
         assert [m.to for m in mail.outbox] == [["agent@ac-test.fr"]]
+
+    def test_validation_du_vh1_previent_le_service_gestionnaire_et_l_agent(
+        self, agent, vh1, gestionnaire, django_capture_on_commit_callbacks
+    ):
+        ordre = OrdreMissionFactory(agent=agent, etat=Etat.ATTENTE_VH1, destinataire=vh1)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.valider(ordre=ordre, par=vh1)
+        assert sorted(destinataire for m in mail.outbox for destinataire in m.to) == [
+            "agent@ac-test.fr",
+            "gestion@ac-test.fr",
+        ]
+        assert (
+            "attend le contrôle du service gestionnaire" in Notification.objects.get(destinataire=gestionnaire).message
+        )
+
+    def test_annulation_previent_l_agent_mais_jamais_celui_qui_agit(
+        self, agent, gestionnaire, django_capture_on_commit_callbacks
+    ):
+        ordre = OrdreMissionFactory(agent=agent, attente_gestionnaire=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.annuler(ordre=ordre, par=gestionnaire, motif="Doublon.")
+        assert [m.to for m in mail.outbox] == [["agent@ac-test.fr"]]
+        assert not Notification.objects.filter(destinataire=gestionnaire).exists()
+
+    def test_le_gestionnaire_qui_soumet_pour_l_agent_ne_se_previent_pas_lui_meme(
+        self, agent, gestionnaire, django_capture_on_commit_callbacks
+    ):
+        CircuitValidationFactory(categorie="aesh", etapes=Etapes.UNE)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.soumettre(ordre=OrdreMissionFactory(agent=agent), par=gestionnaire)
+        assert mail.outbox == [] and not Notification.objects.exists()
 
     def test_aucun_courriel_si_l_action_est_refusee(self, agent, django_capture_on_commit_callbacks):
         ordre = OrdreMissionFactory(agent=agent, attente_gestionnaire=True)
