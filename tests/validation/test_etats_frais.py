@@ -12,7 +12,9 @@ from missions.enums import Etat, TypeFrais, TypeOrdre, TypeRepas
 from missions.models import Frais, JourTrajet, OrdreMission
 from tests.agents.factories import (
     AgentFactory,
+    CentreCoutsFactory,
     CommuneFactory,
+    EnveloppeBudgetaireFactory,
     GestionnaireFactory,
     PerimetreGestionnaireFactory,
     VehiculeFactory,
@@ -76,6 +78,25 @@ def valider_omi(omi, gestionnaire) -> EtatFrais:
 
 @pytest.mark.usefixtures("baremes_officiels")
 class TestCreationALaValidationDeLOmi:
+    def test_codes_budgetaires_de_l_ordre_sinon_de_la_fiche_puis_figes(self, agent, gestionnaire):
+        """Le premier OMI porte ses propres codes, le second n'a pas de centre de coûts : il prend celui de la fiche.
+        Changer ensuite la fiche de l'agent ne change aucun des deux états de frais."""
+        propre = EnveloppeBudgetaireFactory()
+        premier = omi_en_attente(agent, MARS_2026, enveloppe_budgetaire=propre)
+        second = omi_en_attente(agent, [datetime.date(2026, 4, 7)], centre_couts=None)
+        ef_premier, ef_second = valider_omi(premier, gestionnaire), valider_omi(second, gestionnaire)
+        centre_de_la_fiche = agent.centre_couts
+        assert ef_premier.enveloppe_budgetaire == propre != agent.enveloppe_budgetaire
+        assert ef_second.centre_couts == centre_de_la_fiche is not None
+        agent.enveloppe_budgetaire, agent.centre_couts = EnveloppeBudgetaireFactory(), CentreCoutsFactory()
+        agent.save()
+        for ef, enveloppe, centre in (
+            (ef_premier, propre, premier.centre_couts),
+            (ef_second, second.enveloppe_budgetaire, centre_de_la_fiche),
+        ):
+            ef.refresh_from_db()
+            assert (ef.enveloppe_budgetaire, ef.centre_couts) == (enveloppe, centre)
+
     def test_lignes_et_total_egaux_au_centime_aux_montants_figes(self, agent, gestionnaire):
         omi = omi_en_attente(agent, MARS_2026)
         Frais.objects.create(ordre=omi, type=TypeFrais.REPAS, date=MARS_2026[0], type_repas=TypeRepas.PLEIN)
