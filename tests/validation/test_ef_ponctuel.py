@@ -421,6 +421,27 @@ class TestCircuit:
             (ActionEF.VALIDER, EtatEF.VALIDE),
         ]
 
+    def test_une_ligne_ajustee_puis_retiree_par_l_agent_reste_a_zero(self, ef, agent, gestionnaire):
+        """L'ajustement du gestionnaire (journal immuable) désigne la ligne : elle n'est pas supprimée quand l'agent
+        retire le frais, elle passe à 0 € en disant pourquoi."""
+        joindre(ef, agent)
+        etats_frais.soumettre(etat_frais=ef, par=agent.user)
+        ligne_parking = ef.lignes.get(nature=NatureLigne.PARKING)
+        etats_frais.ajuster_ligne(
+            etat_frais=ef, ligne=ligne_parking, montant="10", motif="Plafond de la politique", par=gestionnaire
+        )
+        etats_frais.rejeter(etat_frais=ef, par=gestionnaire, motif="Le stationnement était gratuit.")
+        ef = etats_frais.reprendre(etat_frais=ef, par=agent.user)
+        declaration.supprimer_frais(frais=ef.frais_reels.get(type=TypeFrais.PARKING), par=agent.user)
+        ef = etats_frais.soumettre(etat_frais=ef, par=agent.user)
+        ligne_parking.refresh_from_db()
+        assert (ligne_parking.montant, ligne_parking.commentaire) == (
+            Decimal("0.00"),
+            "Ne figure plus dans la déclaration de l'agent.",
+        )
+        assert AjustementEtatFrais.objects.get().ligne == ligne_parking
+        assert ef.montant_total == sum(ligne[2] for ligne in lignes(ef))
+
     def test_le_billet_de_l_agence_est_montre_mais_pas_rembourse(self, ef, agent):
         page = declaration.page_declaration(ef, agent.user)
         assert [billet.reference for billet in page["billets"]] == ["QZX4RT"]
