@@ -584,7 +584,7 @@ class TestDetail:
     def test_l_agent_voit_etapes_montants_controles_et_liens(self, agent, ordre):
         html = detail(ordre, agent.user)
         assert "Déjeuner du 22 octobre 2026" in html
-        assert "20,00 €" in html
+        assert "20,00\xa0€" in html  # écrit par le filtre `euros`, espace insécable
         assert "Déposez la convocation" in html
         assert url("modifier", ordre.pk) in html
         assert url("generer", ordre.pk) in html
